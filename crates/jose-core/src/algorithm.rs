@@ -1,0 +1,384 @@
+//! The algorithm table: the single place that knows what each `alg` means.
+//!
+//! Everything downstream takes an [`Algorithm`] and asks it for its key type, curve and
+//! hash, so no other module enumerates algorithms. Names that are recognised but never
+//! accepted (`none`, the HMAC family) live here too, so their refusal is explicit.
+
+use core::fmt;
+
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::error::{Error, Result};
+
+/// A JWS signature algorithm this library verifies (RFC 7518 §3).
+///
+/// `none` and `HS256`/`HS384`/`HS512` are deliberately absent: a verifier that trusts
+/// public keys must never accept an unsigned token or treat public key bytes as an HMAC
+/// secret (the classic algorithm-confusion attack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// RSASSA-PSS with SHA-256, MGF1 with SHA-256, salt length 32.
+    PS256,
+    /// RSASSA-PSS with SHA-384, MGF1 with SHA-384, salt length 48.
+    PS384,
+    /// RSASSA-PSS with SHA-512, MGF1 with SHA-512, salt length 64.
+    PS512,
+    /// ECDSA on P-256 with SHA-256, signature as 64-byte `r || s`.
+    ES256,
+}
+
+/// How the signature is computed, as far as the verifier needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    RsaPkcs1v15,
+    RsaPss,
+    EcdsaP256,
+}
+
+/// The hash functions the table uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HashAlg {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// One row of the table.
+struct Entry {
+    alg: Algorithm,
+    name: &'static str,
+    scheme: Scheme,
+    hash: HashAlg,
+}
+
+const TABLE: [Entry; 7] = [
+    Entry {
+        alg: Algorithm::RS256,
+        name: "RS256",
+        scheme: Scheme::RsaPkcs1v15,
+        hash: HashAlg::Sha256,
+    },
+    Entry {
+        alg: Algorithm::RS384,
+        name: "RS384",
+        scheme: Scheme::RsaPkcs1v15,
+        hash: HashAlg::Sha384,
+    },
+    Entry {
+        alg: Algorithm::RS512,
+        name: "RS512",
+        scheme: Scheme::RsaPkcs1v15,
+        hash: HashAlg::Sha512,
+    },
+    Entry {
+        alg: Algorithm::PS256,
+        name: "PS256",
+        scheme: Scheme::RsaPss,
+        hash: HashAlg::Sha256,
+    },
+    Entry {
+        alg: Algorithm::PS384,
+        name: "PS384",
+        scheme: Scheme::RsaPss,
+        hash: HashAlg::Sha384,
+    },
+    Entry {
+        alg: Algorithm::PS512,
+        name: "PS512",
+        scheme: Scheme::RsaPss,
+        hash: HashAlg::Sha512,
+    },
+    Entry {
+        alg: Algorithm::ES256,
+        name: "ES256",
+        scheme: Scheme::EcdsaP256,
+        hash: HashAlg::Sha256,
+    },
+];
+
+/// Names that are recognised and always refused, with the reason given to the caller.
+/// Matched case-insensitively so that `None` or `hs256` get the same clear answer.
+const REFUSED: [(&str, &str); 4] = [
+    ("none", "\"none\" (unsigned) is never accepted"),
+    (
+        "HS256",
+        "HMAC algorithms are not accepted: keys here are public",
+    ),
+    (
+        "HS384",
+        "HMAC algorithms are not accepted: keys here are public",
+    ),
+    (
+        "HS512",
+        "HMAC algorithms are not accepted: keys here are public",
+    ),
+];
+
+impl Algorithm {
+    /// Every supported algorithm, in table order.
+    pub const ALL: [Algorithm; 7] = [
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+    ];
+
+    /// Looks up an `alg` header value (case-sensitive, as RFC 7515 requires).
+    ///
+    /// `none`, `HS256`, `HS384` and `HS512` fail with [`Error::AlgUnsupported`] and a
+    /// reason that says why; other unknown names fail the same way.
+    pub fn from_name(name: &str) -> Result<Algorithm> {
+        if let Some(entry) = TABLE.iter().find(|e| e.name == name) {
+            return Ok(entry.alg);
+        }
+        let reason = REFUSED
+            .iter()
+            .find(|(refused, _)| refused.eq_ignore_ascii_case(name))
+            .map_or("unknown or unsupported algorithm", |(_, reason)| reason);
+        Err(Error::AlgUnsupported { reason })
+    }
+
+    /// The registered name, e.g. `"RS256"`.
+    pub fn name(self) -> &'static str {
+        self.entry().name
+    }
+
+    /// The JWK key type this algorithm needs: `"RSA"` or `"EC"`.
+    pub fn key_type(self) -> &'static str {
+        match self.entry().scheme {
+            Scheme::RsaPkcs1v15 | Scheme::RsaPss => "RSA",
+            Scheme::EcdsaP256 => "EC",
+        }
+    }
+
+    /// The JWK curve this algorithm needs, for EC algorithms: `Some("P-256")`.
+    pub fn curve(self) -> Option<&'static str> {
+        match self.entry().scheme {
+            Scheme::EcdsaP256 => Some("P-256"),
+            Scheme::RsaPkcs1v15 | Scheme::RsaPss => None,
+        }
+    }
+
+    pub(crate) fn scheme(self) -> Scheme {
+        self.entry().scheme
+    }
+
+    pub(crate) fn hash(self) -> HashAlg {
+        self.entry().hash
+    }
+
+    fn entry(self) -> &'static Entry {
+        // The table is indexed by discriminant; `table_is_in_enum_order` checks it.
+        match self {
+            Algorithm::RS256 => &TABLE[0],
+            Algorithm::RS384 => &TABLE[1],
+            Algorithm::RS512 => &TABLE[2],
+            Algorithm::PS256 => &TABLE[3],
+            Algorithm::PS384 => &TABLE[4],
+            Algorithm::PS512 => &TABLE[5],
+            Algorithm::ES256 => &TABLE[6],
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl core::str::FromStr for Algorithm {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Algorithm::from_name(s)
+    }
+}
+
+/// A set of algorithms: the caller's allowlist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct AlgorithmSet(u8);
+
+impl AlgorithmSet {
+    /// The empty set, which allows nothing.
+    pub const EMPTY: AlgorithmSet = AlgorithmSet(0);
+
+    /// Whether `alg` is in the set.
+    pub fn contains(self, alg: Algorithm) -> bool {
+        self.0 & alg.bit() != 0
+    }
+
+    /// Adds `alg`.
+    #[must_use]
+    pub fn with(self, alg: Algorithm) -> AlgorithmSet {
+        AlgorithmSet(self.0 | alg.bit())
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The members, in table order.
+    pub fn iter(self) -> impl Iterator<Item = Algorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .filter(move |a| self.contains(*a))
+    }
+}
+
+impl FromIterator<Algorithm> for AlgorithmSet {
+    fn from_iter<I: IntoIterator<Item = Algorithm>>(iter: I) -> Self {
+        iter.into_iter()
+            .fold(AlgorithmSet::EMPTY, AlgorithmSet::with)
+    }
+}
+
+impl<const N: usize> From<[Algorithm; N]> for AlgorithmSet {
+    fn from(algs: [Algorithm; N]) -> Self {
+        algs.into_iter().collect()
+    }
+}
+
+impl From<&[Algorithm]> for AlgorithmSet {
+    fn from(algs: &[Algorithm]) -> Self {
+        algs.iter().copied().collect()
+    }
+}
+
+impl From<Algorithm> for AlgorithmSet {
+    fn from(alg: Algorithm) -> Self {
+        AlgorithmSet::EMPTY.with(alg)
+    }
+}
+
+/// A digest held on the stack; SHA-512 is the longest we use.
+pub(crate) struct DigestBytes {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl DigestBytes {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl HashAlg {
+    /// Output length in bytes.
+    pub(crate) const fn len(self) -> usize {
+        match self {
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+            HashAlg::Sha512 => 64,
+        }
+    }
+
+    /// Hashes the concatenation of `parts`.
+    pub(crate) fn digest(self, parts: &[&[u8]]) -> DigestBytes {
+        fn run<D: Digest>(parts: &[&[u8]], out: &mut [u8; 64]) -> usize {
+            let mut h = D::new();
+            for p in parts {
+                h.update(p);
+            }
+            let d = h.finalize();
+            let n = d.len();
+            if let Some(dst) = out.get_mut(..n) {
+                dst.copy_from_slice(&d);
+            }
+            n
+        }
+        let mut bytes = [0u8; 64];
+        let len = match self {
+            HashAlg::Sha256 => run::<Sha256>(parts, &mut bytes),
+            HashAlg::Sha384 => run::<Sha384>(parts, &mut bytes),
+            HashAlg::Sha512 => run::<Sha512>(parts, &mut bytes),
+        };
+        DigestBytes { bytes, len }
+    }
+
+    /// The DER `DigestInfo` prefix of RFC 8017 §9.2 note 1, which precedes the digest in a
+    /// PKCS#1 v1.5 signature. We build the expected encoding and compare it whole, so the
+    /// signature's ASN.1 is never parsed.
+    pub(crate) const fn digest_info_prefix(self) -> &'static [u8] {
+        match self {
+            HashAlg::Sha256 => &[
+                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x01, 0x05, 0x00, 0x04, 0x20,
+            ],
+            HashAlg::Sha384 => &[
+                0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x02, 0x05, 0x00, 0x04, 0x30,
+            ],
+            HashAlg::Sha512 => &[
+                0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x03, 0x05, 0x00, 0x04, 0x40,
+            ],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_in_enum_order() {
+        for (i, alg) in Algorithm::ALL.iter().enumerate() {
+            assert_eq!(TABLE[i].alg, *alg);
+            assert_eq!(Algorithm::from_name(alg.name()), Ok(*alg));
+        }
+    }
+
+    #[test]
+    fn names_are_case_sensitive_and_refusals_explain() {
+        assert!(Algorithm::from_name("rs256").is_err());
+        for name in ["none", "None", "NONE", "nOnE"] {
+            let err = Algorithm::from_name(name).unwrap_err();
+            assert_eq!(err.code(), "ERR_JOSE_ALG_UNSUPPORTED");
+            assert!(err.to_string().contains("never accepted"), "{err}");
+        }
+        for name in ["HS256", "HS384", "HS512", "hs256"] {
+            let err = Algorithm::from_name(name).unwrap_err();
+            assert!(err.to_string().contains("HMAC"), "{err}");
+        }
+        assert!(Algorithm::from_name("ES256K").is_err());
+        assert!(Algorithm::from_name("").is_err());
+    }
+
+    #[test]
+    fn sets() {
+        let set = AlgorithmSet::from([Algorithm::RS256, Algorithm::ES256]);
+        assert!(set.contains(Algorithm::RS256));
+        assert!(!set.contains(Algorithm::PS256));
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            [Algorithm::RS256, Algorithm::ES256]
+        );
+        assert!(AlgorithmSet::EMPTY.is_empty());
+    }
+
+    #[test]
+    fn digest_info_prefixes_announce_the_digest_length() {
+        for h in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+            let p = h.digest_info_prefix();
+            assert_eq!(p[1] as usize + 2, p.len() + h.len());
+            assert_eq!(p[p.len() - 1] as usize, h.len());
+            assert_eq!(h.digest(&[b"abc"]).as_slice().len(), h.len());
+        }
+    }
+}

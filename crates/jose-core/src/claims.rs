@@ -1,0 +1,272 @@
+//! JWT claims (RFC 7519 §4): the registered claims, typed, each absent, valid or
+//! malformed, and the whole claims object for the caller's own type.
+
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, Result};
+use crate::json::{self, JsonProblem};
+
+/// The largest NumericDate accepted: 9999-12-31T23:59:59Z. Anything larger is a forged
+/// or broken token, and keeping values this small means adding a leeway cannot overflow.
+const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
+
+/// The verified claims of a JWT.
+///
+/// Registered claims are checked for type when the token is validated: a present but
+/// malformed claim (`"exp": "tomorrow"`, `"aud": 5`) is an error, never treated as absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claims {
+    iss: Option<String>,
+    sub: Option<String>,
+    aud: Vec<String>,
+    exp: Option<u64>,
+    nbf: Option<u64>,
+    iat: Option<u64>,
+    jti: Option<String>,
+    raw: Map<String, Value>,
+}
+
+impl Claims {
+    /// Parses a payload as a strict JSON object and types its registered claims.
+    pub(crate) fn parse(payload: &[u8], max_depth: usize) -> Result<Claims> {
+        let raw = json::parse_object(payload, max_depth).map_err(|p| match p {
+            JsonProblem::Duplicate => Error::JwtInvalid {
+                reason: "duplicate claim name",
+            },
+            JsonProblem::TooDeep => Error::LimitExceeded {
+                limit: "claims JSON nesting",
+                max: max_depth,
+            },
+            JsonProblem::NotObject => Error::JwtInvalid {
+                reason: "payload is not a JSON object",
+            },
+            JsonProblem::Syntax => Error::JwtInvalid {
+                reason: "payload is not valid JSON",
+            },
+        })?;
+        Ok(Claims {
+            iss: string_claim(&raw, "iss")?,
+            sub: string_claim(&raw, "sub")?,
+            aud: audience_claim(&raw)?,
+            exp: date_claim(&raw, "exp")?,
+            nbf: date_claim(&raw, "nbf")?,
+            iat: date_claim(&raw, "iat")?,
+            jti: string_claim(&raw, "jti")?,
+            raw,
+        })
+    }
+
+    /// `iss`: the issuer.
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+
+    /// `sub`: the subject.
+    pub fn sub(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
+
+    /// `aud`: the audiences (a single string is returned as one element). Empty when the
+    /// claim is absent.
+    pub fn aud(&self) -> &[String] {
+        &self.aud
+    }
+
+    /// Whether `aud` is present.
+    pub fn has_aud(&self) -> bool {
+        self.raw.contains_key("aud")
+    }
+
+    /// `exp`: expiration time, seconds since the epoch (fractions dropped).
+    pub fn exp(&self) -> Option<u64> {
+        self.exp
+    }
+
+    /// `nbf`: not-before time, seconds since the epoch (fractions dropped).
+    pub fn nbf(&self) -> Option<u64> {
+        self.nbf
+    }
+
+    /// `iat`: issued-at time, seconds since the epoch (fractions dropped).
+    pub fn iat(&self) -> Option<u64> {
+        self.iat
+    }
+
+    /// `jti`: the token's identifier.
+    pub fn jti(&self) -> Option<&str> {
+        self.jti.as_deref()
+    }
+
+    /// Any claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.raw.get(name)
+    }
+
+    /// The whole claims object.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.raw
+    }
+
+    /// Deserializes the claims into the caller's own type.
+    ///
+    /// ```
+    /// # use jose_core::Claims;
+    /// #[derive(serde::Deserialize)]
+    /// struct MyClaims<'a> { sub: &'a str, scope: Option<String> }
+    /// # fn f(claims: &Claims) -> Result<(), jose_core::Error> {
+    /// let mine: MyClaims<'_> = claims.deserialize()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deserialize<'de, T: Deserialize<'de>>(&'de self) -> Result<T> {
+        T::deserialize(&self.raw).map_err(|e| Error::ClaimsType {
+            reason: redact_quoted(&e.to_string()),
+        })
+    }
+}
+
+/// serde's messages quote offending input (`invalid type: string "…"`); claims may be
+/// personal data, so quoted parts are dropped from the error.
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match (c, quoted) {
+            ('"' | '`', false) => {
+                quoted = true;
+                out.push_str("\"…");
+            }
+            ('"' | '`', true) => {
+                quoted = false;
+                out.push('"');
+            }
+            (c, false) => out.push(c),
+            (_, true) => {}
+        }
+    }
+    out
+}
+
+fn string_claim(raw: &Map<String, Value>, name: &'static str) -> Result<Option<String>> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::ClaimMalformed { claim: name }),
+    }
+}
+
+fn audience_claim(raw: &Map<String, Value>) -> Result<Vec<String>> {
+    let malformed = Error::ClaimMalformed { claim: "aud" };
+    match raw.get("aud") {
+        None => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(malformed.clone()),
+            })
+            .collect(),
+        Some(_) => Err(malformed),
+    }
+}
+
+/// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly fractional. Strings,
+/// `null`, negative and absurdly large values are malformed.
+fn date_claim(raw: &Map<String, Value>, name: &'static str) -> Result<Option<u64>> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => numeric_date(n)
+            .map(Some)
+            .ok_or(Error::ClaimMalformed { claim: name }),
+        Some(_) => Err(Error::ClaimMalformed { claim: name }),
+    }
+}
+
+fn numeric_date(n: &Number) -> Option<u64> {
+    if let Some(secs) = n.as_u64() {
+        return (secs <= MAX_NUMERIC_DATE).then_some(secs);
+    }
+    let secs = n.as_f64()?;
+    // Negative integers arrive as i64 and fail here too.
+    if !(0.0..=MAX_NUMERIC_DATE as f64).contains(&secs) {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // range checked above
+    Some(secs.floor() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Claims> {
+        Claims::parse(json.as_bytes(), 16)
+    }
+
+    #[test]
+    fn registered_claims_are_typed() {
+        let c = parse(
+            r#"{"iss":"i","sub":"s","aud":["a","b"],"exp":10,"nbf":5.9,"iat":1,"jti":"j","x":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.iss(), c.sub(), c.jti()),
+            (Some("i"), Some("s"), Some("j"))
+        );
+        assert_eq!(c.aud(), ["a", "b"]);
+        assert_eq!((c.exp(), c.nbf(), c.iat()), (Some(10), Some(5), Some(1)));
+        assert_eq!(c.get("x"), Some(&Value::from(1)));
+        assert_eq!(parse(r#"{"aud":"a"}"#).unwrap().aud(), ["a"]);
+    }
+
+    #[test]
+    fn malformed_is_never_absent() {
+        let cases = [
+            (r#"{"exp":"1700000000"}"#, "exp"),
+            (r#"{"exp":null}"#, "exp"),
+            (r#"{"exp":-1}"#, "exp"),
+            (r#"{"exp":1e300}"#, "exp"),
+            (r#"{"exp":253402300800}"#, "exp"),
+            (r#"{"exp":true}"#, "exp"),
+            (r#"{"nbf":"0"}"#, "nbf"),
+            (r#"{"iat":[1]}"#, "iat"),
+            (r#"{"iss":1}"#, "iss"),
+            (r#"{"sub":null}"#, "sub"),
+            (r#"{"jti":{}}"#, "jti"),
+            (r#"{"aud":1}"#, "aud"),
+            (r#"{"aud":["a",1]}"#, "aud"),
+            (r#"{"aud":null}"#, "aud"),
+        ];
+        for (json, claim) in cases {
+            assert_eq!(
+                parse(json).unwrap_err(),
+                Error::ClaimMalformed { claim },
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn payload_must_be_a_strict_object() {
+        assert_eq!(parse("[]").unwrap_err().code(), "ERR_JWT_INVALID");
+        assert_eq!(parse("{").unwrap_err().code(), "ERR_JWT_INVALID");
+        assert_eq!(
+            parse(r#"{"exp":1,"exp":2}"#).unwrap_err().code(),
+            "ERR_JWT_INVALID"
+        );
+    }
+
+    #[test]
+    fn deserialize_errors_do_not_echo_values() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Mine {
+            sub: u64,
+        }
+        let c = parse(r#"{"sub":"alice@example.com"}"#).unwrap();
+        let err = c.deserialize::<Mine>().unwrap_err();
+        assert_eq!(err.code(), "ERR_JWT_CLAIMS_TYPE");
+        assert!(!err.to_string().contains("alice"), "{err}");
+    }
+}

@@ -1,0 +1,83 @@
+//! EC P-256 public keys and ES256 (RFC 7518 §3.4).
+//!
+//! The signature is the raw 64-octet `r || s` that JWS mandates; DER is rejected.
+//! `p256` rejects `r` or `s` outside `[1, n-1]` when the signature is decoded and checks
+//! the point is on the curve and not the identity when the key is imported.
+//! High-S signatures are valid ECDSA and are accepted (DESIGN §4.7): a token string is
+//! therefore never a unique identifier.
+
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
+use p256::{EncodedPoint, PublicKey};
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, Result};
+
+/// Length of one P-256 coordinate and of `r` and `s`.
+pub(crate) const FIELD_LEN: usize = 32;
+
+/// A validated P-256 public key.
+#[derive(Clone)]
+pub(crate) struct EcKey {
+    key: VerifyingKey,
+    x: [u8; FIELD_LEN],
+    y: [u8; FIELD_LEN],
+}
+
+impl EcKey {
+    /// Imports affine coordinates, each exactly 32 octets (RFC 7518 §6.2.1.2).
+    pub(crate) fn from_coordinates(x: &[u8], y: &[u8]) -> Result<EcKey> {
+        let (Ok(x), Ok(y)) = (
+            <[u8; FIELD_LEN]>::try_from(x),
+            <[u8; FIELD_LEN]>::try_from(y),
+        ) else {
+            return Err(Error::key(
+                "P-256 coordinates must be exactly 32 octets each",
+            ));
+        };
+        let point = EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
+        Self::from_point(&point)
+    }
+
+    /// Imports a SEC1-encoded point (as found in an SPKI).
+    pub(crate) fn from_sec1(bytes: &[u8]) -> Result<EcKey> {
+        let point = EncodedPoint::from_bytes(bytes)
+            .map_err(|_| Error::key("EC point encoding is invalid"))?;
+        Self::from_point(&point)
+    }
+
+    fn from_point(point: &EncodedPoint) -> Result<EcKey> {
+        let public = Option::<PublicKey>::from(PublicKey::from_encoded_point(point))
+            .ok_or(Error::key("EC point is not on P-256 or is the identity"))?;
+        let uncompressed = public.to_encoded_point(false);
+        let (Some(x), Some(y)) = (uncompressed.x(), uncompressed.y()) else {
+            return Err(Error::key("EC point is the identity"));
+        };
+        Ok(EcKey {
+            key: VerifyingKey::from(&public),
+            x: (*x).into(),
+            y: (*y).into(),
+        })
+    }
+
+    pub(crate) fn x(&self) -> &[u8; FIELD_LEN] {
+        &self.x
+    }
+
+    pub(crate) fn y(&self) -> &[u8; FIELD_LEN] {
+        &self.y
+    }
+
+    /// Verifies an ES256 signature over `message`.
+    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<()> {
+        if signature.len() != 2 * FIELD_LEN {
+            return Err(Error::SignatureInvalid);
+        }
+        let signature = Signature::from_slice(signature).map_err(|_| Error::SignatureInvalid)?;
+        let digest = alg.hash().digest(&[message]);
+        self.key
+            .verify_prehash(digest.as_slice(), &signature)
+            .map_err(|_| Error::SignatureInvalid)
+    }
+}

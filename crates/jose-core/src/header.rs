@@ -1,0 +1,272 @@
+//! The JWS protected header (RFC 7515 §4): typed access to the parameters we act on, and
+//! the raw JSON object for everything else.
+
+use serde_json::{Map, Value};
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, Result};
+use crate::json::{self, JsonProblem};
+use crate::limits::Limits;
+
+/// A parsed, validated JWS protected header.
+///
+/// Only `alg`, `kid`, `typ`, `cty`, `crit` and `b64` are interpreted. In particular
+/// `jwk`, `jku`, `x5u` and `x5c` are kept in [`Header::raw`] but never used to find or
+/// supply a key: keys come only from the caller's trusted source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    alg: Algorithm,
+    kid: Option<String>,
+    typ: Option<String>,
+    cty: Option<String>,
+    b64: bool,
+    raw: Map<String, Value>,
+}
+
+/// Header parameter names registered by RFC 7515 and RFC 7518 (and RFC 7516 for JWE),
+/// which `crit` must not list (RFC 7515 §4.1.11).
+const REGISTERED: [&str; 19] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "enc",
+    "zip", "epk", "apu", "apv", "iv", "tag", "p2s",
+];
+
+/// Extensions we understand and may therefore see in `crit`.
+const UNDERSTOOD: [&str; 1] = ["b64"];
+
+impl Header {
+    /// Parses a decoded header: strict JSON object, `alg` required and supported, the
+    /// typed parameters of the right JSON type, `crit` and `b64` per RFC 7515/7797.
+    pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Header> {
+        let raw = json::parse_object(bytes, limits.json_depth()).map_err(|p| match p {
+            JsonProblem::Duplicate => Error::jws("duplicate member name in header"),
+            JsonProblem::TooDeep => Error::LimitExceeded {
+                limit: "header JSON nesting",
+                max: limits.json_depth(),
+            },
+            JsonProblem::NotObject => Error::jws("header is not a JSON object"),
+            JsonProblem::Syntax => Error::jws("header is not valid JSON"),
+        })?;
+
+        let alg = match raw.get("alg") {
+            Some(Value::String(name)) => Algorithm::from_name(name)?,
+            Some(_) => return Err(Error::jws("\"alg\" is not a string")),
+            None => return Err(Error::jws("\"alg\" is missing")),
+        };
+        let kid = optional_string(&raw, "kid", "\"kid\" is not a string")?;
+        if kid.as_ref().is_some_and(|k| k.len() > limits.kid_len()) {
+            return Err(Error::LimitExceeded {
+                limit: "kid length",
+                max: limits.kid_len(),
+            });
+        }
+        let typ = optional_string(&raw, "typ", "\"typ\" is not a string")?;
+        let cty = optional_string(&raw, "cty", "\"cty\" is not a string")?;
+
+        let crit = check_crit(&raw)?;
+        let b64 = match raw.get("b64") {
+            None => true,
+            Some(Value::Bool(b64)) => {
+                // RFC 7797 §6: b64 must be understood by every recipient, so it is only
+                // valid when listed in crit.
+                if !crit.contains(&"b64") {
+                    return Err(Error::jws("\"b64\" present but not listed in \"crit\""));
+                }
+                *b64
+            }
+            Some(_) => return Err(Error::jws("\"b64\" is not a boolean")),
+        };
+
+        Ok(Header {
+            alg,
+            kid,
+            typ,
+            cty,
+            b64,
+            raw,
+        })
+    }
+
+    /// The signature algorithm.
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key ID, an opaque case-sensitive string, if present.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The media type of the whole token (`typ`), if present.
+    pub fn typ(&self) -> Option<&str> {
+        self.typ.as_deref()
+    }
+
+    /// The media type of the payload (`cty`), if present.
+    pub fn cty(&self) -> Option<&str> {
+        self.cty.as_deref()
+    }
+
+    /// Whether the payload is base64url-encoded (`true` unless RFC 7797 `"b64": false`).
+    pub fn b64(&self) -> bool {
+        self.b64
+    }
+
+    /// The whole header as JSON, including parameters this library does not interpret.
+    pub fn raw(&self) -> &Map<String, Value> {
+        &self.raw
+    }
+}
+
+fn optional_string(
+    raw: &Map<String, Value>,
+    name: &str,
+    wrong: &'static str,
+) -> Result<Option<String>> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::jws(wrong)),
+    }
+}
+
+/// Validates `crit` (RFC 7515 §4.1.11) and returns the names it lists.
+fn check_crit(raw: &Map<String, Value>) -> Result<Vec<&str>> {
+    let Some(crit) = raw.get("crit") else {
+        return Ok(Vec::new());
+    };
+    let unsupported = |reason| Err(Error::CritUnsupported { reason });
+    let Value::Array(items) = crit else {
+        return unsupported("\"crit\" is not an array");
+    };
+    if items.is_empty() {
+        return unsupported("\"crit\" is empty");
+    }
+    let mut names: Vec<&str> = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(name) = item else {
+            return unsupported("\"crit\" lists a non-string");
+        };
+        if names.contains(&name.as_str()) {
+            return unsupported("\"crit\" lists a name twice");
+        }
+        if REGISTERED.contains(&name.as_str()) {
+            return unsupported("\"crit\" lists a registered header parameter");
+        }
+        if !UNDERSTOOD.contains(&name.as_str()) {
+            return unsupported("\"crit\" lists an extension this library does not understand");
+        }
+        if !raw.contains_key(name) {
+            return unsupported("\"crit\" lists a parameter that is not in the header");
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Header> {
+        Header::parse(json.as_bytes(), &Limits::default())
+    }
+
+    #[test]
+    fn typed_parameters() {
+        let h =
+            parse(r#"{"alg":"RS256","kid":"k1","typ":"at+jwt","cty":"JWT","x5u":"https://evil"}"#)
+                .unwrap();
+        assert_eq!(h.alg(), Algorithm::RS256);
+        assert_eq!(h.kid(), Some("k1"));
+        assert_eq!(h.typ(), Some("at+jwt"));
+        assert_eq!(h.cty(), Some("JWT"));
+        assert!(h.b64());
+        assert!(h.raw().contains_key("x5u"));
+    }
+
+    #[test]
+    fn alg_rules() {
+        assert_eq!(
+            parse(r#"{"kid":"a"}"#).unwrap_err().code(),
+            "ERR_JWS_INVALID"
+        );
+        assert_eq!(
+            parse(r#"{"alg":256}"#).unwrap_err().code(),
+            "ERR_JWS_INVALID"
+        );
+        for alg in ["none", "None", "HS256", "XX"] {
+            let err = parse(&format!(r#"{{"alg":"{alg}"}}"#)).unwrap_err();
+            assert_eq!(err.code(), "ERR_JOSE_ALG_UNSUPPORTED", "{alg}");
+        }
+    }
+
+    #[test]
+    fn typed_parameters_must_have_their_type() {
+        for bad in [
+            r#"{"alg":"RS256","kid":1}"#,
+            r#"{"alg":"RS256","typ":null}"#,
+            r#"{"alg":"RS256","cty":[]}"#,
+        ] {
+            assert_eq!(parse(bad).unwrap_err().code(), "ERR_JWS_INVALID", "{bad}");
+        }
+    }
+
+    #[test]
+    fn kid_length_is_capped() {
+        let long = "k".repeat(257);
+        let err = parse(&format!(r#"{{"alg":"RS256","kid":"{long}"}}"#)).unwrap_err();
+        assert_eq!(err.code(), "ERR_JOSE_LIMIT_EXCEEDED");
+        assert!(parse(&format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "k".repeat(256))).is_ok());
+    }
+
+    #[test]
+    fn crit_rules() {
+        let bad = [
+            r#"{"alg":"RS256","crit":"b64","b64":false}"#,
+            r#"{"alg":"RS256","crit":[]}"#,
+            r#"{"alg":"RS256","crit":[1]}"#,
+            r#"{"alg":"RS256","crit":["exp"],"exp":1}"#,
+            r#"{"alg":"RS256","crit":["kid"],"kid":"a"}"#,
+            r#"{"alg":"RS256","crit":["b64"]}"#,
+            r#"{"alg":"RS256","crit":["b64","b64"],"b64":true}"#,
+        ];
+        for json in bad {
+            assert_eq!(
+                parse(json).unwrap_err().code(),
+                "ERR_JWS_CRIT_UNSUPPORTED",
+                "{json}"
+            );
+        }
+        let ok = parse(r#"{"alg":"RS256","crit":["b64"],"b64":false}"#).unwrap();
+        assert!(!ok.b64());
+    }
+
+    #[test]
+    fn b64_needs_crit() {
+        for json in [
+            r#"{"alg":"RS256","b64":false}"#,
+            r#"{"alg":"RS256","b64":true}"#,
+        ] {
+            assert_eq!(parse(json).unwrap_err().code(), "ERR_JWS_INVALID", "{json}");
+        }
+        assert_eq!(
+            parse(r#"{"alg":"RS256","crit":["b64"],"b64":"no"}"#)
+                .unwrap_err()
+                .code(),
+            "ERR_JWS_INVALID"
+        );
+    }
+
+    #[test]
+    fn duplicates_and_depth() {
+        let err = parse(r#"{"alg":"RS256","alg":"none"}"#).unwrap_err();
+        assert_eq!(err.code(), "ERR_JWS_INVALID");
+        assert!(err.to_string().contains("duplicate"));
+        let err = Header::parse(
+            br#"{"alg":"RS256","x":[[[]]]}"#,
+            &Limits::default().max_json_depth(3),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "ERR_JOSE_LIMIT_EXCEEDED");
+    }
+}

@@ -1,0 +1,328 @@
+//! What the caller accepts: algorithms, issuer, audience, time rules, `typ`, limits.
+
+use std::sync::Arc;
+
+use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::claims::Claims;
+use crate::clock::{Clock, FixedClock, SystemClock};
+use crate::error::{Error, Result};
+use crate::header::Header;
+use crate::limits::Limits;
+
+/// The rules a token must satisfy, built with [`Validation::builder`].
+///
+/// The algorithm allowlist is required: there is no default that accepts "whatever the
+/// token says". Configuring an issuer or audience makes that claim mandatory.
+///
+/// ```
+/// use jose_core::{Algorithm, Validation};
+/// let validation = Validation::builder([Algorithm::RS256])
+///     .issuer("https://login.example.com/")
+///     .audience("api://orders")
+///     .leeway(30)
+///     .build();
+/// assert!(validation.algorithms().contains(Algorithm::RS256));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Validation {
+    algorithms: AlgorithmSet,
+    issuers: Vec<String>,
+    audience: Audience,
+    leeway: u64,
+    require_exp: bool,
+    max_age: Option<u64>,
+    required: Vec<String>,
+    typ: Option<String>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+}
+
+/// How `aud` is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Audience {
+    /// Nothing configured: a token that carries `aud` is rejected, because accepting a
+    /// token meant for another service is the usual way audience bugs happen.
+    Unset,
+    /// The caller explicitly accepts any (or no) audience.
+    Any,
+    /// `aud` must contain at least one of these.
+    OneOf(Vec<String>),
+}
+
+/// Builds a [`Validation`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ValidationBuilder(Validation);
+
+impl Validation {
+    /// Starts a validation that accepts only `algorithms`.
+    ///
+    /// Defaults: `exp` required, 60 s leeway, no issuer check, tokens with an `aud`
+    /// rejected until [`audience`](ValidationBuilder::audience) or
+    /// [`accept_any_audience`](ValidationBuilder::accept_any_audience) is set, the system
+    /// clock, default [`Limits`].
+    pub fn builder(algorithms: impl Into<AlgorithmSet>) -> ValidationBuilder {
+        ValidationBuilder(Validation {
+            algorithms: algorithms.into(),
+            issuers: Vec::new(),
+            audience: Audience::Unset,
+            leeway: 60,
+            require_exp: true,
+            max_age: None,
+            required: Vec::new(),
+            typ: None,
+            clock: Arc::new(SystemClock),
+            limits: Limits::default(),
+        })
+    }
+
+    /// The allowed algorithms.
+    pub fn algorithms(&self) -> AlgorithmSet {
+        self.algorithms
+    }
+
+    /// The input limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The current time according to the configured clock.
+    pub fn now(&self) -> u64 {
+        self.clock.now_unix()
+    }
+
+    /// Fails unless `alg` is allowed.
+    pub fn check_algorithm(&self, alg: Algorithm) -> Result<()> {
+        if self.algorithms.contains(alg) {
+            Ok(())
+        } else {
+            Err(Error::AlgNotAllowed { alg })
+        }
+    }
+
+    /// Header checks made before any key is looked at: algorithm allowlist and `typ`.
+    pub(crate) fn check_header(&self, header: &Header) -> Result<()> {
+        self.check_algorithm(header.alg())?;
+        if let Some(expected) = &self.typ {
+            let actual = header.typ().ok_or(Error::ClaimInvalid {
+                claim: "typ",
+                reason: "missing",
+            })?;
+            if !media_type_eq(expected, actual) {
+                return Err(Error::ClaimInvalid {
+                    claim: "typ",
+                    reason: "not the expected type",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates the claims of a token whose signature has been verified.
+    pub(crate) fn validate_claims(&self, payload: &[u8]) -> Result<Claims> {
+        let claims = Claims::parse(payload, self.limits.json_depth())?;
+        for name in &self.required {
+            if !claims.as_map().contains_key(name) {
+                return Err(Error::ClaimMissing {
+                    claim: name.clone(),
+                });
+            }
+        }
+        self.check_issuer(&claims)?;
+        self.check_audience(&claims)?;
+        self.check_times(&claims)?;
+        Ok(claims)
+    }
+
+    fn check_issuer(&self, claims: &Claims) -> Result<()> {
+        if self.issuers.is_empty() {
+            return Ok(());
+        }
+        let iss = claims.iss().ok_or_else(|| Error::ClaimMissing {
+            claim: "iss".into(),
+        })?;
+        if self.issuers.iter().any(|expected| expected == iss) {
+            Ok(())
+        } else {
+            Err(Error::ClaimInvalid {
+                claim: "iss",
+                reason: "not the expected issuer",
+            })
+        }
+    }
+
+    fn check_audience(&self, claims: &Claims) -> Result<()> {
+        match &self.audience {
+            Audience::Any => Ok(()),
+            Audience::Unset if !claims.has_aud() => Ok(()),
+            Audience::Unset => Err(Error::ClaimInvalid {
+                claim: "aud",
+                reason: "token names an audience but none is configured",
+            }),
+            Audience::OneOf(expected) => {
+                if !claims.has_aud() {
+                    return Err(Error::ClaimMissing {
+                        claim: "aud".into(),
+                    });
+                }
+                if claims.aud().iter().any(|aud| expected.contains(aud)) {
+                    Ok(())
+                } else {
+                    Err(Error::ClaimInvalid {
+                        claim: "aud",
+                        reason: "no expected audience present",
+                    })
+                }
+            }
+        }
+    }
+
+    fn check_times(&self, claims: &Claims) -> Result<()> {
+        let now = self.clock.now_unix();
+        // NumericDates are capped far below u64::MAX, so these additions cannot wrap;
+        // saturating keeps that true for any leeway.
+        let leeway = self.leeway;
+        match claims.exp() {
+            Some(exp) if now >= exp.saturating_add(leeway) => {
+                return Err(Error::Expired { claim: "exp" });
+            }
+            None if self.require_exp => {
+                return Err(Error::ClaimMissing {
+                    claim: "exp".into(),
+                });
+            }
+            _ => {}
+        }
+        if claims
+            .nbf()
+            .is_some_and(|nbf| nbf > now.saturating_add(leeway))
+        {
+            return Err(Error::NotYetValid);
+        }
+        if claims
+            .iat()
+            .is_some_and(|iat| iat > now.saturating_add(leeway))
+        {
+            return Err(Error::ClaimInvalid {
+                claim: "iat",
+                reason: "issued in the future",
+            });
+        }
+        if let Some(max_age) = self.max_age {
+            let iat = claims.iat().ok_or_else(|| Error::ClaimMissing {
+                claim: "iat".into(),
+            })?;
+            if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
+                return Err(Error::Expired { claim: "iat" });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Compares media types as RFC 7515 §4.1.9 asks: case-insensitively, with the
+/// `application/` prefix optional on either side.
+fn media_type_eq(a: &str, b: &str) -> bool {
+    fn strip(s: &str) -> &str {
+        match s.get(..12) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => {
+                s.get(12..).unwrap_or_default()
+            }
+            _ => s,
+        }
+    }
+    strip(a).eq_ignore_ascii_case(strip(b))
+}
+
+impl ValidationBuilder {
+    /// Requires `iss` to equal `issuer` exactly. Call again to accept several issuers.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.0.issuers.push(issuer.into());
+        self
+    }
+
+    /// Requires `aud` (a string or an array) to contain `audience`. Call again to accept
+    /// several; one match is enough.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        match &mut self.0.audience {
+            Audience::OneOf(list) => list.push(audience.into()),
+            other => *other = Audience::OneOf(vec![audience.into()]),
+        }
+        self
+    }
+
+    /// Accepts tokens for any audience, or none. Only for tools and services that check
+    /// the audience some other way.
+    pub fn accept_any_audience(mut self) -> Self {
+        self.0.audience = Audience::Any;
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf`, `iat` and the maximum age (default 60 s).
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.0.leeway = seconds;
+        self
+    }
+
+    /// Whether `exp` must be present (default `true`).
+    pub fn require_exp(mut self, required: bool) -> Self {
+        self.0.require_exp = required;
+        self
+    }
+
+    /// Rejects tokens issued more than `seconds` ago; makes `iat` mandatory.
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.0.max_age = Some(seconds);
+        self
+    }
+
+    /// Requires a claim to be present (any value).
+    pub fn require_claim(mut self, name: impl Into<String>) -> Self {
+        self.0.required.push(name.into());
+        self
+    }
+
+    /// Requires the header's `typ` to match, case-insensitively and with or without the
+    /// `application/` prefix (e.g. `at+jwt` for RFC 9068 access tokens).
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.0.typ = Some(typ.into());
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.0.clock = Arc::new(clock);
+        self
+    }
+
+    /// Fixes the time at `unix_seconds` (tests, incident forensics).
+    pub fn now(self, unix_seconds: u64) -> Self {
+        self.clock(FixedClock(unix_seconds))
+    }
+
+    /// Input limits (token length, header size, nesting, `kid` length, key budget).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.0.limits = limits;
+        self
+    }
+
+    /// Finishes the validation.
+    pub fn build(self) -> Validation {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert!(media_type_eq("at+jwt", "at+JWT"));
+        assert!(media_type_eq("at+jwt", "application/at+jwt"));
+        assert!(media_type_eq("Application/AT+jwt", "at+jwt"));
+        assert!(!media_type_eq("at+jwt", "jwt"));
+        assert!(!media_type_eq("at+jwt", "application/"));
+        assert!(!media_type_eq("at+jwt", "x-application/at+jwt"));
+    }
+}
