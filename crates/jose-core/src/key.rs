@@ -74,7 +74,7 @@ impl KeyOptions {
 
     /// Imports a DER SubjectPublicKeyInfo holding an RSA or P-256 key.
     pub fn public_key_der(&self, der: &[u8]) -> Result<VerifyingKey> {
-        self.from_bytes(spki::parse_spki(der)?)
+        self.import(spki::parse_spki(der)?)
     }
 
     /// Imports a PEM `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1) document.
@@ -84,10 +84,10 @@ impl KeyOptions {
             PemKind::Spki => spki::parse_spki(&der)?,
             PemKind::Pkcs1 => spki::parse_pkcs1(&der)?,
         };
-        self.from_bytes(bytes)
+        self.import(bytes)
     }
 
-    fn from_bytes(&self, bytes: PublicKeyBytes<'_>) -> Result<VerifyingKey> {
+    fn import(&self, bytes: PublicKeyBytes<'_>) -> Result<VerifyingKey> {
         match bytes {
             PublicKeyBytes::Rsa { n, e } => self.rsa_components(n, e),
             PublicKeyBytes::P256 { point } => {
