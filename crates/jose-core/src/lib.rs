@@ -20,6 +20,26 @@ pub use crate::verify::{
     VerifiedJws, VerifiedJwt, verify_jws, verify_jws_with, verify_jwt, verify_jwt_with,
 };
 
+/// Entry points for sibling crates and fuzz targets. Not part of the stable API.
+#[doc(hidden)]
+pub mod internal {
+    /// Parses `bytes` as a JSON object with unique member names at every depth and at
+    /// most `max_depth` levels of nesting, as token headers and claims are parsed.
+    /// `jose-jwk` uses it so a key set cannot carry two different `n` members either.
+    pub fn parse_strict_json_object(
+        bytes: &[u8],
+        max_depth: usize,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, &'static str> {
+        use crate::json::{JsonProblem, parse_object};
+        parse_object(bytes, max_depth).map_err(|p| match p {
+            JsonProblem::Syntax => "not valid JSON",
+            JsonProblem::Duplicate => "duplicate member name",
+            JsonProblem::TooDeep => "JSON nests too deeply",
+            JsonProblem::NotObject => "not a JSON object",
+        })
+    }
+}
+
 mod algorithm;
 mod base64url;
 mod claims;
