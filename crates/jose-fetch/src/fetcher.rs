@@ -1,0 +1,724 @@
+//! The fetcher: an immutable snapshot for readers, one shared fetch at a time, and the
+//! refresh policy of DESIGN §7.
+//!
+//! Locking: `current` (the snapshot) and `state` (fetch bookkeeping) are `std` locks held
+//! only for a few field reads or writes, never across `.await`. Fetches run in spawned
+//! tasks and publish through a `watch` channel, so a caller that gives up (timeout,
+//! cancellation) never cancels the fetch other callers are waiting on.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use jose_core::{CompactJws, Validation};
+use jose_jwk::{JwkSet, JwkSetOptions};
+use reqwest::Url;
+use tokio::sync::watch;
+
+use crate::cache_policy::{self, TtlBounds};
+use crate::clock::Clock;
+use crate::config::{Config, RemoteJwksBuilder};
+use crate::discovery;
+use crate::error::FetchError;
+use crate::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
+use crate::jitter::{self, Jitter};
+use crate::status::{Health, Metrics, Status};
+use crate::url_policy;
+
+/// A remote JWK Set, fetched and cached by policy. Cheap to clone; clones share the cache.
+///
+/// Build one per `jwks_uri` (or issuer) at startup and keep it for the life of the
+/// service. See the crate docs for the behaviour and every default.
+#[derive(Clone)]
+pub struct RemoteJwks {
+    inner: Arc<Inner>,
+}
+
+/// Where the set comes from.
+#[derive(Debug)]
+pub(crate) enum Source {
+    Jwks(Url),
+    Issuer { issuer: String, discovery_url: Url },
+}
+
+struct Inner {
+    source: Source,
+    config: Config,
+    http: Arc<dyn HttpClient>,
+    clock: Arc<dyn Clock>,
+    jitter: Jitter,
+    current: RwLock<Option<Arc<Snapshot>>>,
+    state: Mutex<State>,
+    metrics: Metrics,
+    timer_started: AtomicBool,
+}
+
+/// One fetched set and its timing.
+#[derive(Debug)]
+struct Snapshot {
+    set: Arc<JwkSet>,
+    fresh_until: Instant,
+    refresh_at: Instant,
+    stale_until: Option<Instant>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+type Outcome = Result<Arc<Snapshot>, FetchError>;
+
+#[derive(Default)]
+struct State {
+    in_flight: Option<watch::Receiver<Option<Outcome>>>,
+    last_kid_refetch: Option<Instant>,
+    last_success: Option<Instant>,
+    last_error: Option<FetchError>,
+    failures: u32,
+    retry_not_before: Option<Instant>,
+    /// The discovered `jwks_uri` and when to discover again.
+    discovered: Option<(Url, Instant)>,
+}
+
+/// Why a fetch is started; only unknown-`kid` fetches consume the `kid` budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Cold,
+    Background,
+    UnknownKid,
+    Manual,
+}
+
+/// A failed attempt and whether it is worth one retry.
+struct Attempt {
+    error: FetchError,
+    retryable: bool,
+}
+
+impl From<FetchError> for Attempt {
+    fn from(error: FetchError) -> Self {
+        Attempt {
+            error,
+            retryable: false,
+        }
+    }
+}
+
+impl RemoteJwks {
+    /// A fetcher for the JWK Set at `jwks_uri`.
+    pub fn builder(jwks_uri: impl Into<String>) -> RemoteJwksBuilder {
+        RemoteJwksBuilder::jwks(jwks_uri)
+    }
+
+    /// A fetcher that finds the JWK Set through OpenID Connect discovery of `issuer`
+    /// (`{issuer}/.well-known/openid-configuration`, whose `issuer` must equal this one
+    /// exactly). Unknown-`kid` refetches are limited to tokens claiming this issuer.
+    pub fn from_issuer(issuer: impl Into<String>) -> RemoteJwksBuilder {
+        RemoteJwksBuilder::issuer(issuer)
+    }
+
+    pub(crate) fn new(
+        source: Source,
+        config: Config,
+        http: Arc<dyn HttpClient>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        RemoteJwks {
+            inner: Arc::new(Inner {
+                source,
+                config,
+                http,
+                clock,
+                jitter: Jitter::new(),
+                current: RwLock::new(None),
+                state: Mutex::new(State::default()),
+                metrics: Metrics::default(),
+                timer_started: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Verifies a JWT: keys from the cached set, an unknown `kid` refetched under the
+    /// cooldown, then signature and claims per `validation`.
+    pub async fn verify(
+        &self,
+        token: &str,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
+        self.inner
+            .verify_with(token, validation, true, |set| {
+                set.verify_jwt(token, validation)
+            })
+            .await
+    }
+
+    /// Verifies a plain JWS (signature only, payload of any bytes) with the same key
+    /// selection and refetch rules as [`RemoteJwks::verify`].
+    pub async fn verify_jws(
+        &self,
+        token: &str,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJws, FetchError> {
+        self.inner
+            .verify_with(token, validation, false, |set| {
+                set.verify_jws(token, validation)
+            })
+            .await
+    }
+
+    /// Fetches the set now (joining a fetch already in flight) and waits for it.
+    pub async fn refresh_now(&self) -> Result<(), FetchError> {
+        self.inner.ensure_timer();
+        let rx = self.inner.start_or_join(Trigger::Manual);
+        self.inner
+            .wait(rx, self.inner.config.wait_timeout)
+            .await
+            .map(|_| ())
+    }
+
+    /// Starts fetching in the background if no usable set is held; returns at once.
+    pub fn prefetch(&self) {
+        self.inner.ensure_timer();
+        if self.inner.usable_snapshot(self.inner.clock.now()).is_none() {
+            drop(self.inner.start_or_join(Trigger::Cold));
+        }
+    }
+
+    /// Waits up to `timeout` for a usable set, fetching one if needed. Use at startup.
+    pub async fn ready(&self, timeout: Duration) -> Result<(), FetchError> {
+        self.inner.ensure_timer();
+        if self.inner.usable_snapshot(self.inner.clock.now()).is_some() {
+            return Ok(());
+        }
+        let rx = self.inner.start_or_join(Trigger::Cold);
+        self.inner.wait(rx, timeout).await.map(|_| ())
+    }
+
+    /// The current set, if one is usable (fresh or within the serve-stale window). Never
+    /// touches the network.
+    pub fn current(&self) -> Option<Arc<JwkSet>> {
+        self.inner
+            .usable_snapshot(self.inner.clock.now())
+            .map(|s| s.set.clone())
+    }
+
+    /// A report for health endpoints and dashboards.
+    pub fn status(&self) -> Status {
+        self.inner.status()
+    }
+}
+
+impl std::fmt::Debug for RemoteJwks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteJwks")
+            .field("source", &self.inner.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn snapshot(&self) -> Option<Arc<Snapshot>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The held set if it may be used at `now`: fresh, or within the serve-stale window.
+    fn usable_snapshot(&self, now: Instant) -> Option<Arc<Snapshot>> {
+        self.snapshot()
+            .filter(|s| now < s.fresh_until || s.stale_until.is_none_or(|limit| now < limit))
+    }
+
+    async fn verify_with<T>(
+        self: &Arc<Self>,
+        token: &str,
+        validation: &Validation,
+        claim_prechecks: bool,
+        verify: impl Fn(&JwkSet) -> Result<T, jose_jwk::Error>,
+    ) -> Result<T, FetchError> {
+        self.ensure_timer();
+        let snapshot = self.read_set().await?;
+        let error = match verify(&snapshot.set) {
+            Ok(verified) => return Ok(verified),
+            Err(e) => e,
+        };
+        let retry = match error.code() {
+            "ERR_JWKS_NO_MATCHING_KEY" => true,
+            "ERR_JWS_SIGNATURE_INVALID" => self.config.refetch_on_signature_failure,
+            _ => false,
+        };
+        if !retry {
+            return Err(FetchError::Token(error));
+        }
+        let not_found = |refreshed, retry_after| FetchError::KeyNotFound {
+            kid: kid_of(token),
+            refreshed,
+            retry_after,
+        };
+        let rx = {
+            let now = self.clock.now();
+            let mut state = self.state();
+            if let Some(rx) = &state.in_flight {
+                // Join the fetch already running: it may bring the key.
+                rx.clone()
+            } else if !worth_refetching(
+                token,
+                validation,
+                claim_prechecks,
+                self.config.issuer.as_deref(),
+            ) {
+                return Err(not_found(false, None));
+            } else if let Some(wait) = self.refetch_blocked(&state, now) {
+                Metrics::bump(&self.metrics.unknown_kid_cooldown);
+                tracing::debug!(
+                    retry_after_ms = wait.as_millis() as u64,
+                    "unknown kid: refetch refused by cooldown"
+                );
+                return Err(not_found(false, Some(wait)));
+            } else {
+                Metrics::bump(&self.metrics.unknown_kid_refetch);
+                tracing::info!("unknown kid: refetching the key set");
+                self.start_locked(&mut state, Trigger::UnknownKid, now)
+            }
+        };
+        let fresh = self.wait(rx, self.config.wait_timeout).await?;
+        match verify(&fresh.set) {
+            Ok(verified) => Ok(verified),
+            Err(e) if e.code() == "ERR_JWKS_NO_MATCHING_KEY" => Err(not_found(true, None)),
+            Err(e) => Err(FetchError::Token(e)),
+        }
+    }
+
+    /// How long until an unknown-`kid` refetch is allowed, or `None` if it is now.
+    fn refetch_blocked(&self, state: &State, now: Instant) -> Option<Duration> {
+        let cooldown = state
+            .last_kid_refetch
+            .map(|t| (t + self.config.unknown_kid_cooldown).saturating_duration_since(now))
+            .unwrap_or_default();
+        let backoff = state
+            .retry_not_before
+            .map(|t| t.saturating_duration_since(now))
+            .unwrap_or_default();
+        let wait = cooldown.max(backoff);
+        (!wait.is_zero()).then_some(wait)
+    }
+
+    /// The set to verify with: the held one if usable (starting a background refresh when
+    /// it is due), otherwise the result of a fetch this call waits for.
+    async fn read_set(self: &Arc<Self>) -> Result<Arc<Snapshot>, FetchError> {
+        let now = self.clock.now();
+        if let Some(snapshot) = self.snapshot() {
+            if now < snapshot.fresh_until {
+                if now >= snapshot.refresh_at {
+                    self.refresh_in_background(now);
+                }
+                return Ok(snapshot);
+            }
+            if snapshot.stale_until.is_none_or(|limit| now < limit) {
+                Metrics::bump(&self.metrics.stale_served);
+                self.refresh_in_background(now);
+                return Ok(snapshot);
+            }
+            tracing::warn!("key set is stale beyond the serve-stale limit; failing closed");
+        }
+        let rx = {
+            let mut state = self.state();
+            if let Some(rx) = &state.in_flight {
+                rx.clone()
+            } else if let Some(at) = state.retry_not_before.filter(|at| *at > now) {
+                let reason = state
+                    .last_error
+                    .as_ref()
+                    .map_or("backing off after a failed fetch".to_owned(), |e| {
+                        e.to_string()
+                    });
+                return Err(FetchError::Unavailable {
+                    reason,
+                    retry_after: Some(at - now),
+                });
+            } else {
+                self.start_locked(&mut state, Trigger::Cold, now)
+            }
+        };
+        self.wait(rx, self.config.wait_timeout)
+            .await
+            .map_err(|e| match e {
+                FetchError::Unavailable { .. } => e,
+                other => FetchError::Unavailable {
+                    reason: other.to_string(),
+                    retry_after: None,
+                },
+            })
+    }
+
+    /// Starts a background refresh unless one is running or the backoff forbids it.
+    fn refresh_in_background(self: &Arc<Self>, now: Instant) {
+        let mut state = self.state();
+        if state.in_flight.is_none() && state.retry_not_before.is_none_or(|at| now >= at) {
+            drop(self.start_locked(&mut state, Trigger::Background, now));
+        }
+    }
+
+    fn start_or_join(self: &Arc<Self>, trigger: Trigger) -> watch::Receiver<Option<Outcome>> {
+        let now = self.clock.now();
+        let mut state = self.state();
+        match &state.in_flight {
+            Some(rx) => rx.clone(),
+            None => self.start_locked(&mut state, trigger, now),
+        }
+    }
+
+    /// Spawns the one fetch; the caller holds the state lock, so no second can start.
+    fn start_locked(
+        self: &Arc<Self>,
+        state: &mut State,
+        trigger: Trigger,
+        now: Instant,
+    ) -> watch::Receiver<Option<Outcome>> {
+        let (tx, rx) = watch::channel(None);
+        state.in_flight = Some(rx.clone());
+        if trigger == Trigger::UnknownKid {
+            state.last_kid_refetch = Some(now);
+        }
+        let inner = Arc::clone(self);
+        tokio::spawn(async move {
+            let outcome = inner.fetch_with_retry(trigger).await;
+            inner.finish(&outcome);
+            // Nobody waiting is fine: the outcome is already published in `current`.
+            let _ = tx.send(Some(outcome));
+        });
+        rx
+    }
+
+    async fn wait(&self, mut rx: watch::Receiver<Option<Outcome>>, timeout: Duration) -> Outcome {
+        let result = tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(outcome) = rx.borrow_and_update().clone() {
+                    return outcome;
+                }
+                if rx.changed().await.is_err() {
+                    return Err(FetchError::unavailable(
+                        "the fetch task ended without a result",
+                    ));
+                }
+            }
+        })
+        .await;
+        result.unwrap_or_else(|_| {
+            Err(FetchError::Unavailable {
+                reason: "timed out waiting for the key set".to_owned(),
+                retry_after: None,
+            })
+        })
+    }
+
+    /// Records a finished fetch. A success replaces the snapshot and clears the backoff;
+    /// a failure keeps the previous snapshot and schedules the next attempt.
+    fn finish(&self, outcome: &Outcome) {
+        let now = self.clock.now();
+        let mut state = self.state();
+        state.in_flight = None;
+        match outcome {
+            Ok(snapshot) => {
+                *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+                    Some(Arc::clone(snapshot));
+                state.last_success = Some(now);
+                state.last_error = None;
+                state.failures = 0;
+                state.retry_not_before = None;
+            }
+            Err(error) => {
+                state.failures = state.failures.saturating_add(1);
+                let backoff = jitter::backoff(
+                    &self.jitter,
+                    state.failures,
+                    self.config.backoff_base,
+                    self.config.backoff_max,
+                );
+                let delay = backoff.max(error.retry_after().unwrap_or_default());
+                state.retry_not_before = Some(now + delay);
+                state.last_error = Some(error.clone());
+                tracing::warn!(error = %error, failures = state.failures, backoff_ms = delay.as_millis() as u64, "JWKS fetch failed");
+            }
+        }
+    }
+
+    async fn fetch_with_retry(self: &Arc<Self>, trigger: Trigger) -> Outcome {
+        let span = tracing::info_span!("jwks_fetch", trigger = ?trigger);
+        let _enter = span.enter();
+        let previous = self.snapshot();
+        let mut retried = false;
+        loop {
+            match self.fetch_once(previous.as_deref()).await {
+                Ok(snapshot) => return Ok(snapshot),
+                Err(attempt) => {
+                    Metrics::bump(&self.metrics.fetch_failed);
+                    if attempt.retryable && !retried {
+                        retried = true;
+                        let (low, high) = self.config.retry_delay;
+                        tokio::time::sleep(self.jitter.between(low, high)).await;
+                        continue;
+                    }
+                    return Err(attempt.error);
+                }
+            }
+        }
+    }
+
+    async fn fetch_once(&self, previous: Option<&Snapshot>) -> Result<Arc<Snapshot>, Attempt> {
+        let url = self.jwks_url().await?;
+        let mut headers = Vec::new();
+        if let Some(prev) = previous {
+            if let Some(etag) = &prev.etag {
+                headers.push(("if-none-match".to_owned(), etag.clone()));
+            }
+            if let Some(modified) = &prev.last_modified {
+                headers.push(("if-modified-since".to_owned(), modified.clone()));
+            }
+        }
+        let response = self.get(url, headers).await?;
+        match (response.status, previous) {
+            (200, _) => self.parse(&response).map_err(Attempt::from),
+            (304, Some(prev)) => {
+                Metrics::bump(&self.metrics.fetch_not_modified);
+                Ok(self.snapshot_from(&response, Arc::clone(&prev.set)))
+            }
+            (404 | 410, _) if matches!(self.source, Source::Issuer { .. }) => {
+                // The provider moved its keys: discover again on the retry.
+                self.state().discovered = None;
+                Err(Attempt {
+                    error: FetchError::invalid(format!(
+                        "JWKS endpoint answered {}",
+                        response.status
+                    )),
+                    retryable: true,
+                })
+            }
+            (429 | 500..=599, _) => Err(Attempt {
+                error: FetchError::Unavailable {
+                    reason: format!("JWKS endpoint answered {}", response.status),
+                    retry_after: cache_policy::retry_after(&response),
+                },
+                retryable: true,
+            }),
+            (status, _) => {
+                Err(FetchError::invalid(format!("JWKS endpoint answered {status}")).into())
+            }
+        }
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Arc<Snapshot>, FetchError> {
+        let options = JwkSetOptions::default()
+            .max_keys(self.config.max_keys)
+            .max_bytes(self.config.max_body);
+        let set = JwkSet::from_json_with(&response.body, &options)
+            .map_err(|e| FetchError::invalid(format!("{} ({})", e, e.code())))?;
+        for skipped in set.skipped() {
+            Metrics::bump(&self.metrics.keys_skipped);
+            tracing::warn!(reason = skipped.reason_code(), "JWKS key skipped");
+        }
+        Metrics::bump(&self.metrics.fetch_ok);
+        tracing::info!(keys = set.len(), "JWKS fetched");
+        Ok(self.snapshot_from(response, Arc::new(set)))
+    }
+
+    fn snapshot_from(&self, response: &HttpResponse, set: Arc<JwkSet>) -> Arc<Snapshot> {
+        let bounds = TtlBounds {
+            default: self.config.default_ttl,
+            min: self.config.min_ttl,
+            max: self.config.max_ttl,
+        };
+        let freshness = cache_policy::freshness(response, bounds);
+        let now = self.clock.now();
+        // Refresh-ahead at 80 % of the lifetime, jittered by ±10 % so replicas spread out.
+        let jitter = (self.jitter.fraction() * 2.0 - 1.0) * self.config.refresh_jitter;
+        let ahead = (self.config.refresh_ahead + jitter).clamp(0.0, 1.0);
+        let stale_for = self
+            .config
+            .max_stale
+            .map(|max| max.max(freshness.stale_if_error.unwrap_or_default()));
+        let fresh_until = now + freshness.ttl;
+        Arc::new(Snapshot {
+            set,
+            fresh_until,
+            refresh_at: now + freshness.ttl.mul_f64(ahead),
+            stale_until: stale_for.map(|d| fresh_until + d),
+            etag: response.header("etag").map(str::to_owned),
+            last_modified: response.header("last-modified").map(str::to_owned),
+        })
+    }
+
+    /// The JWKS URL, discovering it (and caching it for a day) for issuer sources.
+    async fn jwks_url(&self) -> Result<Url, Attempt> {
+        let (issuer, discovery_url) = match &self.source {
+            Source::Jwks(url) => return Ok(url.clone()),
+            Source::Issuer {
+                issuer,
+                discovery_url,
+            } => (issuer, discovery_url),
+        };
+        let now = self.clock.now();
+        if let Some((url, until)) = &self.state().discovered {
+            if now < *until {
+                return Ok(url.clone());
+            }
+        }
+        let response = self
+            .get(discovery_url.clone(), Vec::new())
+            .await
+            .map_err(|a| Attempt {
+                error: FetchError::Discovery {
+                    reason: a.error.to_string(),
+                },
+                retryable: a.retryable,
+            })?;
+        if response.status != 200 {
+            return Err(Attempt {
+                error: FetchError::Discovery {
+                    reason: format!("discovery document answered {}", response.status),
+                },
+                retryable: response.status == 429 || response.status >= 500,
+            });
+        }
+        let url = discovery::jwks_uri(&response.body, issuer)?;
+        self.state().discovered = Some((url.clone(), now + self.config.discovery_ttl));
+        Ok(url)
+    }
+
+    /// One GET with the redirect rules and the total deadline applied.
+    async fn get(&self, url: Url, headers: Vec<(String, String)>) -> Result<HttpResponse, Attempt> {
+        let exchange = async {
+            let mut url = url;
+            for _ in 0..=self.config.max_redirects {
+                let request = HttpRequest {
+                    url: url.to_string(),
+                    headers: headers.clone(),
+                    max_body: self.config.max_body,
+                };
+                let response = self.http.get(request).await.map_err(|e| match e {
+                    HttpError::Connect(msg) => Attempt {
+                        error: FetchError::unavailable(format!("connect: {msg}")),
+                        retryable: true,
+                    },
+                    HttpError::TooLarge => {
+                        FetchError::invalid("response is larger than the limit").into()
+                    }
+                    HttpError::Other(msg) => FetchError::unavailable(msg).into(),
+                })?;
+                if matches!(response.status, 301 | 302 | 303 | 307 | 308) {
+                    let location = response
+                        .header("location")
+                        .ok_or_else(|| FetchError::invalid("redirect without Location"))?;
+                    url = url_policy::follow_redirect(&url, location)?;
+                    continue;
+                }
+                return Ok(response);
+            }
+            Err(FetchError::invalid("too many redirects").into())
+        };
+        tokio::time::timeout(self.config.total_timeout, exchange)
+            .await
+            .unwrap_or_else(|_| Err(FetchError::unavailable("request timed out").into()))
+    }
+
+    /// Starts the optional background timer once; it holds only a weak reference, so
+    /// dropping the last `RemoteJwks` stops it.
+    fn ensure_timer(self: &Arc<Self>) {
+        if !self.config.background_refresh || self.timer_started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let weak: Weak<Inner> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let delay = {
+                    let Some(inner) = weak.upgrade() else { return };
+                    let now = inner.clock.now();
+                    let due = match (inner.snapshot(), inner.state().retry_not_before) {
+                        (_, Some(retry)) if retry > now => retry,
+                        (Some(s), _) => s.refresh_at,
+                        (None, _) => now,
+                    };
+                    if due <= now {
+                        inner.refresh_in_background(now);
+                    }
+                    due.saturating_duration_since(now)
+                        .max(Duration::from_millis(50))
+                };
+                tokio::time::sleep(delay).await;
+            }
+        });
+    }
+
+    fn status(&self) -> Status {
+        let now = self.clock.now();
+        let snapshot = self.snapshot();
+        let state = self.state();
+        let health = match &snapshot {
+            None if state.last_error.is_some() => Health::Unavailable,
+            None => Health::Empty,
+            Some(_) if state.in_flight.is_some() => Health::Refreshing,
+            Some(s) if now < s.fresh_until => Health::Fresh,
+            Some(s) if s.stale_until.is_none_or(|limit| now < limit) => Health::Stale,
+            Some(_) => Health::Unavailable,
+        };
+        Status {
+            health,
+            last_success_ago: state.last_success.map(|t| now.saturating_duration_since(t)),
+            last_error: state.last_error.clone(),
+            next_refresh_in: snapshot
+                .as_ref()
+                .map(|s| s.refresh_at.saturating_duration_since(now)),
+            kids: snapshot
+                .as_ref()
+                .map(|s| s.set.kids().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            counters: self.metrics.snapshot(),
+        }
+    }
+}
+
+/// The token's `kid`, for the error (already length-capped by the parser).
+fn kid_of(token: &str) -> Option<String> {
+    CompactJws::parse(token, &jose_core::Limits::default())
+        .ok()?
+        .header()
+        .kid()
+        .map(str::to_owned)
+}
+
+/// Cheap checks on the *unverified* token that decide only whether an unknown `kid` is
+/// worth a refetch, never whether the token is accepted: its `alg` is allowed, and for
+/// JWTs its `iss` is this fetcher's issuer (when bound) and it is not long expired.
+fn worth_refetching(
+    token: &str,
+    validation: &Validation,
+    claim_prechecks: bool,
+    issuer: Option<&str>,
+) -> bool {
+    let Ok(jws) = CompactJws::parse(token, validation.limits()) else {
+        return false;
+    };
+    if validation.check_algorithm(jws.alg()).is_err() {
+        return false;
+    }
+    if !claim_prechecks {
+        return true;
+    }
+    let Ok(claims) = serde_json::from_slice::<serde_json::Value>(jws.payload()) else {
+        return false;
+    };
+    if let Some(expected) = issuer {
+        if claims.get("iss").and_then(|v| v.as_str()) != Some(expected) {
+            return false;
+        }
+    }
+    // Generous slack: this is a fetch gate, the real check comes after verification.
+    const SLACK_SECS: f64 = 300.0;
+    match claims.get("exp").and_then(|v| v.as_f64()) {
+        Some(exp) => exp + SLACK_SECS > validation.now() as f64,
+        None => true,
+    }
+}

@@ -1,0 +1,93 @@
+//! Multi-tenant verification: one fetcher per allowed issuer, chosen by the token's `iss`.
+//! Only issuers on the allowlist are ever contacted; a URL is never taken from a token.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jose_core::{CompactJws, Validation};
+
+use crate::config::RemoteJwksBuilder;
+use crate::error::FetchError;
+use crate::fetcher::RemoteJwks;
+
+/// Verifies tokens from several issuers, each with its own discovered, cached key set.
+#[derive(Clone, Debug)]
+pub struct IssuerRegistry {
+    fetchers: Arc<HashMap<String, RemoteJwks>>,
+}
+
+/// Builds an [`IssuerRegistry`]; no I/O happens until tokens arrive.
+#[must_use]
+pub struct IssuerRegistryBuilder {
+    issuers: Vec<String>,
+    configure: Option<Box<dyn Fn(RemoteJwksBuilder) -> RemoteJwksBuilder>>,
+}
+
+impl IssuerRegistry {
+    /// Starts an empty allowlist.
+    pub fn builder() -> IssuerRegistryBuilder {
+        IssuerRegistryBuilder {
+            issuers: Vec::new(),
+            configure: None,
+        }
+    }
+
+    /// The fetcher for `issuer`, if it is on the allowlist.
+    pub fn get(&self, issuer: &str) -> Option<&RemoteJwks> {
+        self.fetchers.get(issuer)
+    }
+
+    /// Verifies a JWT with the key set of the issuer it names. The `iss` read before
+    /// verification only chooses the fetcher; after verification it is the verified claim,
+    /// so a token cannot borrow another tenant's keys.
+    pub async fn verify(
+        &self,
+        token: &str,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
+        let issuer = unverified_issuer(token, validation).ok_or(FetchError::IssuerNotAllowed)?;
+        let fetcher = self
+            .fetchers
+            .get(&issuer)
+            .ok_or(FetchError::IssuerNotAllowed)?;
+        fetcher.verify(token, validation).await
+    }
+}
+
+impl IssuerRegistryBuilder {
+    /// Allows `issuer` (exact string, as in the tokens' `iss` and the discovery document).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Applies settings to every issuer's fetcher (timeouts, TTLs, HTTP client, ...).
+    pub fn configure(
+        mut self,
+        f: impl Fn(RemoteJwksBuilder) -> RemoteJwksBuilder + 'static,
+    ) -> Self {
+        self.configure = Some(Box::new(f));
+        self
+    }
+
+    /// Builds one fetcher per issuer.
+    pub fn build(self) -> Result<IssuerRegistry, FetchError> {
+        let mut fetchers = HashMap::with_capacity(self.issuers.len());
+        for issuer in self.issuers {
+            let mut builder = RemoteJwks::from_issuer(issuer.clone());
+            if let Some(configure) = &self.configure {
+                builder = configure(builder);
+            }
+            fetchers.insert(issuer, builder.build()?);
+        }
+        Ok(IssuerRegistry {
+            fetchers: Arc::new(fetchers),
+        })
+    }
+}
+
+fn unverified_issuer(token: &str, validation: &Validation) -> Option<String> {
+    let jws = CompactJws::parse(token, validation.limits()).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(jws.payload()).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}

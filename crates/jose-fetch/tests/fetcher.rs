@@ -1,0 +1,692 @@
+//! The fetcher against a real HTTP server on 127.0.0.1 (DESIGN §7 "Tests that must
+//! exist", plus rotation, cache headers, revalidation, discovery and transport rules).
+//! Cache time is driven by a `ManualClock`; no test sleeps for a TTL.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jose_fetch::{FetchError, Health, ManualClock, RemoteJwks};
+use support::server::{Reply, TestServer};
+use support::{ec_jwk, ec_key, jwks, token, validation};
+
+/// A server whose `/jwks` body can be swapped while the test runs.
+struct Provider {
+    server: TestServer,
+    body: Arc<Mutex<Reply>>,
+}
+
+impl Provider {
+    async fn start(reply: Reply) -> Provider {
+        let body = Arc::new(Mutex::new(reply));
+        let shared = Arc::clone(&body);
+        let server = TestServer::start(move |_| shared.lock().unwrap().clone()).await;
+        Provider { server, body }
+    }
+
+    fn set(&self, reply: Reply) {
+        *self.body.lock().unwrap() = reply;
+    }
+
+    fn hits(&self) -> usize {
+        self.server.hits("/jwks")
+    }
+}
+
+fn fetcher(provider: &Provider, clock: &Arc<ManualClock>) -> RemoteJwks {
+    RemoteJwks::builder(provider.server.url("/jwks"))
+        .clock(Arc::clone(clock))
+        .build()
+        .unwrap()
+}
+
+/// Waits (real time, bounded) until `f` holds; background fetches run on other tasks.
+async fn eventually(what: &str, f: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn one_key_set() -> Reply {
+    Reply::json(jwks(&[ec_jwk("k1", &ec_key(1))]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_lookups_on_a_cold_cache_make_one_request() {
+    let provider = Provider::start(one_key_set().delay(Duration::from_millis(200))).await;
+    let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
+    let token = Arc::new(token("k1", &ec_key(1)));
+    let v = Arc::new(validation());
+    let mut tasks = Vec::new();
+    for _ in 0..1000 {
+        let (keys, token, v) = (keys.clone(), Arc::clone(&token), Arc::clone(&v));
+        tasks.push(tokio::spawn(async move {
+            keys.verify(&token, &v).await.map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(provider.hits(), 1);
+}
+
+#[tokio::test]
+async fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
+    let provider = Provider::start(one_key_set()).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(provider.hits(), 1);
+
+    let mut refetched = 0;
+    let mut refused = 0;
+    for i in 0..1000 {
+        match keys
+            .verify(&token(&format!("random-{i}"), &ec_key(1)), &validation())
+            .await
+        {
+            Err(FetchError::KeyNotFound {
+                refreshed: true, ..
+            }) => refetched += 1,
+            Err(FetchError::KeyNotFound {
+                refreshed: false,
+                retry_after: Some(_),
+                ..
+            }) => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(provider.hits(), 2, "one refetch for the whole flood");
+    assert_eq!((refetched, refused), (1, 999));
+    // Valid tokens were never affected.
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+
+    // The next window allows exactly one more.
+    clock.advance(Duration::from_secs(31));
+    for i in 0..100 {
+        let _ = keys
+            .verify(&token(&format!("again-{i}"), &ec_key(1)), &validation())
+            .await;
+    }
+    assert_eq!(provider.hits(), 3);
+    assert_eq!(keys.status().counters.unknown_kid_refetch, 2);
+}
+
+#[tokio::test]
+async fn a_new_kid_right_after_a_background_refresh_is_still_fetched() {
+    let provider = Provider::start(one_key_set()).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+
+    // Refresh-ahead (80 % ± 10 % of 10 min) triggers a background refresh...
+    clock.advance(Duration::from_secs(9 * 60));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    eventually("background refresh", || {
+        provider.hits() == 2 && keys.status().health == Health::Fresh
+    })
+    .await;
+
+    // ...and right after it the provider publishes k2: the background refresh did not
+    // use the unknown-kid budget, so k2 is fetched at once.
+    provider.set(Reply::json(jwks(&[
+        ec_jwk("k1", &ec_key(1)),
+        ec_jwk("k2", &ec_key(2)),
+    ])));
+    keys.verify(&token("k2", &ec_key(2)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(provider.hits(), 3);
+}
+
+#[tokio::test]
+async fn rotation_is_picked_up_with_one_refetch_and_retired_keys_stop_verifying() {
+    let provider = Provider::start(one_key_set()).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+
+    // The provider rotates: k2 replaces k1.
+    provider.set(Reply::json(jwks(&[ec_jwk("k2", &ec_key(2))])));
+    keys.verify(&token("k2", &ec_key(2)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(provider.hits(), 2, "exactly one refetch");
+    // Tokens signed with the retired key now fail as KeyNotFound (401), not as an outage.
+    let err = keys
+        .verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::KeyNotFound { .. }), "{err:?}");
+    assert_eq!(err.http_status(), 401);
+}
+
+#[tokio::test]
+async fn a_slow_refresh_adds_no_latency_while_a_set_exists() {
+    let provider = Provider::start(one_key_set()).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+
+    provider.set(one_key_set().delay(Duration::from_secs(30)));
+    for advance in [Duration::from_secs(500), Duration::from_secs(200)] {
+        // First at the refresh-ahead point, then past the TTL (stale).
+        clock.advance(advance);
+        let started = Instant::now();
+        for _ in 0..50 {
+            keys.verify(&token("k1", &ec_key(1)), &validation())
+                .await
+                .unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "reads waited: {:?}",
+            started.elapsed()
+        );
+    }
+    // The refresh runs on a spawned task, which gets to send its request once the reads
+    // above have let the runtime breathe; it then hangs for 30 s and nobody waits on it.
+    eventually("the background refresh reaches the provider", || {
+        provider.hits() >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        provider.hits(),
+        2,
+        "one refresh in flight, shared by every read"
+    );
+}
+
+#[tokio::test]
+async fn an_outage_serves_stale_keys_until_the_limit_then_fails_closed() {
+    let provider = Provider::start(one_key_set()).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+
+    provider.set(Reply::new(503, "down"));
+    clock.advance(Duration::from_secs(11 * 60));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    eventually("failed refresh", || keys.status().last_error.is_some()).await;
+    assert_eq!(keys.status().health, Health::Stale);
+
+    // Five hours into the outage: still served.
+    clock.advance(Duration::from_secs(5 * 3600));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    assert!(keys.status().counters.stale_served >= 2);
+
+    // Past 6 h of staleness: fail closed, as "unavailable" (503), never "key not found".
+    clock.advance(Duration::from_secs(3600 + 60));
+    eventually("no fetch in flight", || {
+        keys.status().health != Health::Refreshing
+    })
+    .await;
+    let err = keys
+        .verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Unavailable { .. }), "{err:?}");
+    assert_eq!(err.http_status(), 503);
+}
+
+#[tokio::test]
+async fn a_failing_provider_sees_the_backoff_not_the_traffic() {
+    let provider = Provider::start(Reply::new(500, "boom")).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = RemoteJwks::builder(provider.server.url("/jwks"))
+        .clock(Arc::clone(&clock))
+        .backoff(Duration::from_secs(1), Duration::from_secs(8))
+        .build()
+        .unwrap();
+    let token = token("k1", &ec_key(1));
+
+    let err = keys.verify(&token, &validation()).await.unwrap_err();
+    assert!(err.is_unavailable());
+    assert_eq!(provider.hits(), 2, "one attempt plus one retry for a 5xx");
+    for _ in 0..200 {
+        let err = keys.verify(&token, &validation()).await.unwrap_err();
+        assert!(err.retry_after().is_some());
+    }
+    assert_eq!(
+        provider.hits(),
+        2,
+        "traffic during the backoff does not reach the provider"
+    );
+
+    // Each window past the backoff allows one more fetch (with its retry); the ceiling
+    // grows to 8 s, so 10 s always suffices.
+    for round in 1..=4 {
+        clock.advance(Duration::from_secs(10));
+        for _ in 0..50 {
+            let _ = keys.verify(&token, &validation()).await;
+        }
+        assert_eq!(provider.hits(), 2 + 2 * round);
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let provider = Provider::start(Reply::new(429, "slow down").header("retry-after", "600")).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    let token = token("k1", &ec_key(1));
+    assert!(
+        keys.verify(&token, &validation())
+            .await
+            .unwrap_err()
+            .is_unavailable()
+    );
+    let hits = provider.hits();
+    clock.advance(Duration::from_secs(300));
+    let err = keys.verify(&token, &validation()).await.unwrap_err();
+    assert!(
+        err.retry_after().unwrap() > Duration::from_secs(200),
+        "{err:?}"
+    );
+    assert_eq!(provider.hits(), hits);
+}
+
+#[tokio::test]
+async fn one_good_key_among_unusable_ones_still_verifies() {
+    let set = serde_json::json!({"keys": [
+        {"kty": "XYZ", "kid": "weird"},
+        {"kty": "OKP", "crv": "Ed448", "kid": "ed448", "x": "AAAA"},
+        {"kty": "RSA", "kid": "broken", "n": "not base64!", "e": "AQAB"},
+        ec_jwk("good", &ec_key(1)),
+    ]});
+    let provider = Provider::start(Reply::json(set.to_string())).await;
+    let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
+    keys.verify(&token("good", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(keys.status().kids, ["good"]);
+    assert_eq!(keys.status().counters.keys_skipped, 3);
+}
+
+#[tokio::test]
+async fn an_empty_set_keeps_the_previous_one() {
+    let provider = Provider::start(one_key_set()).await;
+    let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
+    keys.refresh_now().await.unwrap();
+    provider.set(Reply::json(r#"{"keys":[]}"#));
+    let err = keys.refresh_now().await.unwrap_err();
+    assert_eq!(err.code(), "ERR_JWKS_INVALID_RESPONSE");
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(keys.status().kids, ["k1"]);
+}
+
+mod hostile_responses {
+    use super::*;
+
+    /// Builds a cold fetcher with a 1 s total timeout and checks `ready` fails quickly.
+    async fn fails_fast(provider: &Provider, path: &str) -> FetchError {
+        let keys = RemoteJwks::builder(provider.server.url(path))
+            .timeouts(Duration::from_secs(1), Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let err = keys.ready(Duration::from_secs(10)).await.unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(err.is_unavailable(), "{err:?}");
+        err
+    }
+
+    #[tokio::test]
+    async fn oversized_body() {
+        let big = format!(r#"{{"keys":[],"pad":"{}"}}"#, "x".repeat(300 * 1024));
+        let provider = Provider::start(Reply::json(big.clone())).await;
+        fails_fast(&provider, "/jwks").await;
+        // Without Content-Length, the limit is enforced while streaming.
+        let mut reply = Reply::json(big);
+        reply.close_delimited = true;
+        provider.set(reply);
+        let err = fails_fast(&provider, "/jwks").await;
+        assert!(err.to_string().contains("larger than the limit"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn slow_drip() {
+        let mut reply = one_key_set();
+        reply.drip = Some((1, Duration::from_millis(50)));
+        let provider = Provider::start(reply).await;
+        let err = fails_fast(&provider, "/jwks").await;
+        assert!(err.to_string().contains("timed out"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn hanging_server() {
+        let provider = Provider::start(one_key_set().delay(Duration::from_secs(60))).await;
+        fails_fast(&provider, "/jwks").await;
+    }
+
+    #[tokio::test]
+    async fn redirect_to_another_origin_or_to_http() {
+        let provider =
+            Provider::start(Reply::new(302, "").header("location", "http://127.0.0.2:9/jwks"))
+                .await;
+        fails_fast(&provider, "/jwks").await;
+        provider.set(Reply::new(302, "").header("location", "https://evil.example/jwks"));
+        fails_fast(&provider, "/jwks").await;
+    }
+
+    #[tokio::test]
+    async fn redirect_loop() {
+        let provider = Provider::start(Reply::new(302, "").header("location", "/jwks")).await;
+        let err = fails_fast(&provider, "/jwks").await;
+        assert!(err.to_string().contains("too many redirects"), "{err}");
+        assert_eq!(provider.hits(), 4, "the first request and three redirects");
+    }
+
+    #[tokio::test]
+    async fn html_200() {
+        let provider = Provider::start(Reply::new(200, "<html><body>Login</body></html>")).await;
+        let err = fails_fast(&provider, "/jwks").await;
+        assert_eq!(err.code(), "ERR_JWKS_INVALID_RESPONSE");
+        assert!(err.to_string().contains("not a JWK Set"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn same_origin_redirects_are_followed() {
+        let server = TestServer::start(|req| match req.path.as_str() {
+            "/old" => Reply::new(301, "").header("location", "/jwks"),
+            _ => one_key_set(),
+        })
+        .await;
+        let keys = RemoteJwks::builder(server.url("/old")).build().unwrap();
+        keys.verify(&token("k1", &ec_key(1)), &validation())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_caller_leaves_the_fetch_running() {
+    let provider = Provider::start(one_key_set().delay(Duration::from_millis(300))).await;
+    let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(50),
+        keys.verify(&token("k1", &ec_key(1)), &validation()),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the caller gave up");
+    eventually("fetch completes anyway", || keys.current().is_some()).await;
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(provider.hits(), 1);
+}
+
+#[tokio::test]
+async fn dropping_every_handle_stops_background_work() {
+    let provider = Provider::start(one_key_set()).await;
+    let keys = RemoteJwks::builder(provider.server.url("/jwks"))
+        .background_refresh(true)
+        .default_ttl(Duration::from_millis(100))
+        .ttl_bounds(Duration::from_millis(100), Duration::from_millis(100))
+        .build()
+        .unwrap();
+    keys.ready(Duration::from_secs(5)).await.unwrap();
+    eventually("the timer refreshes on its own", || provider.hits() >= 3).await;
+    drop(keys);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after_drop = provider.hits();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        provider.hits(),
+        after_drop,
+        "no requests after the last handle is dropped"
+    );
+}
+
+#[tokio::test]
+async fn max_age_is_honoured_within_bounds() {
+    let provider = Provider::start(one_key_set().header("cache-control", "max-age=5")).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    // max-age=5 is below the 60 s minimum: the set stays fresh for 60 s.
+    clock.advance(Duration::from_secs(40));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    assert_eq!(provider.hits(), 1);
+    clock.advance(Duration::from_secs(21));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    eventually("refresh after 60 s", || provider.hits() == 2).await;
+
+    // A long max-age is honoured too (capped at 24 h).
+    provider.set(one_key_set().header("cache-control", "max-age=7200"));
+    keys.refresh_now().await.unwrap();
+    let next = keys.status().next_refresh_in.unwrap();
+    assert!(
+        next > Duration::from_secs(3600) && next < Duration::from_secs(7200),
+        "{next:?}"
+    );
+}
+
+#[tokio::test]
+async fn revalidation_with_etag_and_304() {
+    let server = TestServer::start(|req| {
+        if req.header("if-none-match") == Some("\"v1\"") {
+            Reply::new(304, "").header("cache-control", "max-age=600")
+        } else {
+            one_key_set()
+                .header("etag", "\"v1\"")
+                .header("cache-control", "max-age=600")
+        }
+    })
+    .await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = RemoteJwks::builder(server.url("/jwks"))
+        .clock(Arc::clone(&clock))
+        .build()
+        .unwrap();
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    clock.advance(Duration::from_secs(11 * 60));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    eventually("304 renews freshness", || {
+        keys.status().health == Health::Fresh
+    })
+    .await;
+    assert_eq!(server.hits("/jwks"), 2);
+    assert_eq!(keys.status().counters.fetch_not_modified, 1);
+    assert_eq!(keys.status().kids, ["k1"]);
+}
+
+mod discovery {
+    use super::*;
+
+    async fn idp(document_issuer: impl Fn(u16) -> String + Send + Sync + 'static) -> TestServer {
+        TestServer::start(move |req| match req.path.as_str() {
+            "/.well-known/openid-configuration" => {
+                let port = req.header("host").and_then(|h| h.rsplit(':').next()).and_then(|p| p.parse().ok()).unwrap_or(0);
+                let doc = serde_json::json!({
+                    "issuer": document_issuer(port),
+                    "jwks_uri": format!("http://127.0.0.1:{port}/.well-known/openid-configuration/jwks"),
+                });
+                Reply::json(doc.to_string())
+            }
+            "/.well-known/openid-configuration/jwks" => one_key_set(),
+            _ => Reply::new(404, ""),
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn happy_path_then_cached() {
+        let server = idp(|port| format!("http://127.0.0.1:{port}")).await;
+        let issuer = server.url("");
+        let keys = RemoteJwks::from_issuer(&issuer).build().unwrap();
+        let claims = serde_json::json!({"iss": issuer, "exp": 4_000_000_000u64});
+        let token = support::token_with_claims("k1", &ec_key(1), &claims);
+        let v = jose_core::Validation::builder([jose_core::Algorithm::ES256])
+            .issuer(&issuer)
+            .build();
+        keys.verify(&token, &v).await.unwrap();
+        keys.refresh_now().await.unwrap();
+        assert_eq!(
+            server.hits("/.well-known/openid-configuration"),
+            1,
+            "metadata cached"
+        );
+        assert_eq!(server.hits("/.well-known/openid-configuration/jwks"), 2);
+    }
+
+    #[tokio::test]
+    async fn mismatched_issuer_is_rejected() {
+        let server = idp(|_| "https://someone-else.example".to_owned()).await;
+        let keys = RemoteJwks::from_issuer(server.url("")).build().unwrap();
+        let err = keys.ready(Duration::from_secs(5)).await.unwrap_err();
+        assert_eq!(err.code(), "ERR_JWKS_DISCOVERY");
+        assert_eq!(
+            server.hits("/.well-known/openid-configuration/jwks"),
+            0,
+            "keys never fetched"
+        );
+    }
+
+    #[tokio::test]
+    async fn registry_only_serves_allowlisted_issuers() {
+        let server = idp(|port| format!("http://127.0.0.1:{port}")).await;
+        let issuer = server.url("");
+        let registry = jose_fetch::IssuerRegistry::builder()
+            .issuer(&issuer)
+            .build()
+            .unwrap();
+        let v = jose_core::Validation::builder([jose_core::Algorithm::ES256]).build();
+        let good = support::token_with_claims(
+            "k1",
+            &ec_key(1),
+            &serde_json::json!({"iss": issuer, "exp": 4_000_000_000u64}),
+        );
+        registry.verify(&good, &v).await.unwrap();
+        let hits = server.total_hits();
+        let evil_iss = format!("http://127.0.0.1:{}/evil", server.port());
+        let evil = support::token_with_claims(
+            "k1",
+            &ec_key(1),
+            &serde_json::json!({"iss": evil_iss, "exp": 4_000_000_000u64}),
+        );
+        assert_eq!(
+            registry.verify(&evil, &v).await.unwrap_err(),
+            FetchError::IssuerNotAllowed
+        );
+        assert_eq!(
+            server.total_hits(),
+            hits,
+            "nothing fetched for an unknown issuer"
+        );
+    }
+}
+
+#[test]
+fn http_to_a_non_loopback_host_is_refused() {
+    for url in [
+        "http://example.com/jwks",
+        "ftp://example.com/jwks",
+        "http://10.0.0.1/jwks",
+        "not a url",
+    ] {
+        let err = RemoteJwks::builder(url).build().unwrap_err();
+        assert_eq!(err.code(), "ERR_JWKS_CONFIG", "{url}");
+    }
+    assert!(
+        RemoteJwks::from_issuer("http://idp.example.com")
+            .build()
+            .is_err()
+    );
+    for ok in [
+        "https://example.com/jwks",
+        "http://127.0.0.1:1/jwks",
+        "http://localhost:1/jwks",
+        "http://[::1]:1/jwks",
+    ] {
+        assert!(RemoteJwks::builder(ok).build().is_ok(), "{ok}");
+    }
+}
+
+#[tokio::test]
+async fn a_custom_http_client_is_used_for_discovery_and_jwks() {
+    use jose_fetch::{HttpClient, HttpFuture, HttpRequest, HttpResponse};
+    #[derive(Clone, Default)]
+    struct Recording(Arc<AtomicUsize>);
+    impl HttpClient for Recording {
+        fn get(&self, request: HttpRequest) -> HttpFuture<'_> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                let body = if request.url.ends_with("openid-configuration") {
+                    r#"{"issuer":"https://idp.example","jwks_uri":"https://idp.example/keys"}"#
+                        .to_owned()
+                } else {
+                    jwks(&[ec_jwk("k1", &ec_key(1))])
+                };
+                Ok(HttpResponse::new(200, vec![], body.into_bytes()))
+            })
+        }
+    }
+    let client = Recording::default();
+    let keys = RemoteJwks::from_issuer("https://idp.example")
+        .http_client(client.clone())
+        .build()
+        .unwrap();
+    let claims = serde_json::json!({"iss": "https://idp.example", "exp": 4_000_000_000u64});
+    let v = jose_core::Validation::builder([jose_core::Algorithm::ES256]).build();
+    keys.verify(&support::token_with_claims("k1", &ec_key(1), &claims), &v)
+        .await
+        .unwrap();
+    assert_eq!(client.0.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn bad_tokens_are_401_not_503() {
+    let provider = Provider::start(one_key_set()).await;
+    let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
+    let good = token("k1", &ec_key(1));
+    let tampered = format!("{}A", &good[..good.len() - 1]);
+    let err = keys.verify(&tampered, &validation()).await.unwrap_err();
+    assert_eq!(err.http_status(), 401, "{err:?}");
+    // Signed by another key under a known kid: no refetch by default.
+    let err = keys
+        .verify(&token("k1", &ec_key(9)), &validation())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "ERR_JWS_SIGNATURE_INVALID");
+    assert_eq!(provider.hits(), 1);
+}
