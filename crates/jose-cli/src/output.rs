@@ -1,0 +1,52 @@
+//! The JSON shapes printed on stdout, members in the order DESIGN §6 writes them
+//! (`serde_json` maps sort their keys, so the outer objects are written by hand).
+
+use serde_json::{Map, Value};
+
+/// `{"valid":false,"error":{"code":…,"message":…}}`
+pub(crate) fn rejected(code: &str, message: &str) -> String {
+    format!(
+        r#"{{"valid":false,"error":{{"code":{},"message":{}}}}}"#,
+        Value::from(code),
+        Value::from(message)
+    )
+}
+
+/// `{"valid":true,"header":{…},"claims":{…}}`
+pub(crate) fn valid_jwt(header: &Map<String, Value>, claims: &Map<String, Value>) -> String {
+    format!(
+        r#"{{"valid":true,"header":{},"claims":{}}}"#,
+        object(header),
+        object(claims)
+    )
+}
+
+/// `{"valid":true,"header":{…},"payload_b64":"…"}`
+pub(crate) fn valid_jws(header: &Map<String, Value>, payload: &[u8]) -> String {
+    format!(
+        r#"{{"valid":true,"header":{},"payload_b64":"{}"}}"#,
+        object(header),
+        jose_core::base64url_encode(payload)
+    )
+}
+
+/// `{"verified":false,"warning":…,"header":{…},"payload":…}` for `decode`; the payload is
+/// JSON when it parses, else `"payload_b64"`.
+pub(crate) fn unverified(header: &Map<String, Value>, payload: &[u8]) -> String {
+    let payload = match serde_json::from_slice::<Value>(payload) {
+        Ok(json) => format!(r#""payload":{json}"#),
+        Err(_) => format!(
+            r#""payload_b64":"{}""#,
+            jose_core::base64url_encode(payload)
+        ),
+    };
+    format!(
+        r#"{{"verified":false,"warning":"UNVERIFIED: signature and claims were not checked","header":{},{payload}}}"#,
+        object(header)
+    )
+}
+
+fn object(map: &Map<String, Value>) -> String {
+    // Serializing a map of JSON values cannot fail.
+    serde_json::to_string(map).unwrap_or_else(|_| "{}".to_owned())
+}
