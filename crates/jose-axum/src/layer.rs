@@ -1,0 +1,234 @@
+//! [`JwtAuth`]: the tower layer that finds the bearer token, verifies it with the key
+//! source, and either refuses the request (RFC 6750) or passes it on with the verified
+//! token in its extensions.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{HeaderMap, HeaderName, Request, Response};
+use jose_core::Validation;
+use tower::{Layer, Service};
+
+use crate::bearer::{self, Fallback, Found};
+use crate::extract::{AuthContext, VerifiedToken};
+use crate::rejection::{AuthRejection, quotable};
+use crate::source::KeySource;
+
+/// Bearer-token authentication as a [`tower::Layer`]: the configuration, built once at
+/// startup and cheap to clone.
+///
+/// For every request it wraps, the layer
+/// 1. takes the token from `Authorization: Bearer <token>` (then from the cookie or
+///    header configured with [`JwtAuthBuilder::cookie`] / [`JwtAuthBuilder::header`]);
+/// 2. verifies it with the [`KeySource`] against the [`Validation`];
+/// 3. passes the request on with the [`VerifiedToken`] in its extensions, where the
+///    [`Claims`](crate::Claims) and [`VerifiedToken`] extractors (or
+///    [`VerifiedToken::from_extensions`]) find it; or answers itself:
+///
+/// | request | answer |
+/// |---|---|
+/// | no bearer token (or another `Authorization` scheme) | 401, `WWW-Authenticate: Bearer realm="…"` |
+/// | two `Authorization` headers, two tokens, characters outside token68 | 401, `error="invalid_request"` |
+/// | token refused (signature, unknown `kid`, expired, `iss`, `aud`, …) | 401, `error="invalid_token"`, `error_description` a fixed phrase for the stable code |
+/// | keys unavailable (provider down with nothing cached) | 503, `Retry-After` when known |
+///
+/// Routes outside the layer are public: with axum, add them after `route_layer(auth)`.
+#[derive(Clone)]
+pub struct JwtAuth {
+    config: Arc<Config>,
+}
+
+struct Config {
+    keys: Arc<dyn KeySource>,
+    validation: Validation,
+    realm: Arc<str>,
+    fallbacks: Vec<Fallback>,
+    optional: bool,
+}
+
+/// Builds a [`JwtAuth`].
+#[must_use]
+pub struct JwtAuthBuilder {
+    keys: Arc<dyn KeySource>,
+    validation: Validation,
+    realm: String,
+    fallbacks: Vec<Fallback>,
+    optional: bool,
+}
+
+impl JwtAuth {
+    /// Authentication with `keys` and `validation`, realm `"api"`, token from the
+    /// `Authorization` header only, credentials required.
+    pub fn new(keys: impl KeySource, validation: Validation) -> Self {
+        JwtAuth::builder(keys, validation).build()
+    }
+
+    /// Starts a configuration with `keys` and `validation`.
+    pub fn builder(keys: impl KeySource, validation: Validation) -> JwtAuthBuilder {
+        JwtAuthBuilder {
+            keys: Arc::new(keys),
+            validation,
+            realm: "api".to_owned(),
+            fallbacks: Vec::new(),
+            optional: false,
+        }
+    }
+
+    /// Authenticates one request by its headers, for callers outside tower: `Ok(Some)`
+    /// with the verified token, `Ok(None)` when credentials are optional and absent.
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<VerifiedToken>, AuthRejection> {
+        let config = &*self.config;
+        let realm = || Arc::clone(&config.realm);
+        let token = match bearer::find(headers, &config.fallbacks) {
+            Found::Token(token) => token,
+            Found::Missing if config.optional => return Ok(None),
+            Found::Missing => return Err(AuthRejection::missing(realm())),
+            Found::Malformed(reason) => return Err(AuthRejection::malformed(realm(), reason)),
+        };
+        match config.keys.verify(token, &config.validation).await {
+            Ok(jwt) => Ok(Some(VerifiedToken::new(jwt, realm()))),
+            Err(error) => {
+                let rejection = AuthRejection::from_fetch(realm(), &error);
+                if rejection.status().is_server_error() {
+                    // The reason is the fetcher's own text (URLs, transport errors),
+                    // never the token; operators need it.
+                    tracing::warn!(code = error.code(), %error, "bearer token not verified: keys unavailable");
+                } else {
+                    tracing::debug!(code = error.code(), "bearer token refused");
+                }
+                Err(rejection)
+            }
+        }
+    }
+
+    async fn context(&self, headers: &HeaderMap) -> Result<AuthContext, AuthRejection> {
+        Ok(AuthContext {
+            realm: Arc::clone(&self.config.realm),
+            token: self.authenticate(headers).await?,
+        })
+    }
+}
+
+impl fmt::Debug for JwtAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuth")
+            .field("realm", &self.config.realm)
+            .field("fallbacks", &self.config.fallbacks)
+            .field("optional", &self.config.optional)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtAuthBuilder {
+    /// The `realm` of the `WWW-Authenticate` challenge (default `"api"`). Characters that
+    /// cannot appear in a quoted-string (`"`, `\`, controls, non-ASCII) are dropped.
+    pub fn realm(mut self, realm: impl AsRef<str>) -> Self {
+        self.realm = quotable(realm.as_ref());
+        self
+    }
+
+    /// Also accept the token from the cookie `name` when there is no bearer
+    /// `Authorization` header (a browser front end). Sources are tried in the order they
+    /// are added, after `Authorization`; a source that is present but ambiguous (the
+    /// cookie twice) is refused, not skipped.
+    pub fn cookie(mut self, name: impl Into<String>) -> Self {
+        self.fallbacks.push(Fallback::Cookie(name.into()));
+        self
+    }
+
+    /// Also accept the raw token as the whole value of header `name` (for example
+    /// `x-access-token`) when there is no bearer `Authorization` header.
+    pub fn header(mut self, name: HeaderName) -> Self {
+        self.fallbacks.push(Fallback::Header(name));
+        self
+    }
+
+    /// Let requests without any token through, unauthenticated (express-jwt's
+    /// `credentialsRequired: false`): `Option<Claims<T>>` is then `None`, and `Claims<T>`
+    /// or [`RequireScopes`](crate::RequireScopes) answer 401. A token that is present
+    /// but invalid is still refused. Default: `false`.
+    pub fn optional(mut self, optional: bool) -> Self {
+        self.optional = optional;
+        self
+    }
+
+    /// Builds the layer.
+    pub fn build(self) -> JwtAuth {
+        JwtAuth {
+            config: Arc::new(Config {
+                keys: self.keys,
+                validation: self.validation,
+                realm: self.realm.into(),
+                fallbacks: self.fallbacks,
+                optional: self.optional,
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for JwtAuthBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthBuilder")
+            .field("realm", &self.realm)
+            .field("fallbacks", &self.fallbacks)
+            .field("optional", &self.optional)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Layer<S> for JwtAuth {
+    type Service = JwtAuthService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        JwtAuthService {
+            inner,
+            auth: self.clone(),
+        }
+    }
+}
+
+/// The service [`JwtAuth`] wraps around an inner service.
+#[derive(Debug, Clone)]
+pub struct JwtAuthService<S> {
+    inner: S,
+    auth: JwtAuth,
+}
+
+impl<S, B, ResBody> Service<Request<B>> for JwtAuthService<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResBody>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        // The service that was polled ready handles this request; a fresh clone stays
+        // behind for the next `poll_ready` (tower's usual pattern).
+        let fresh = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, fresh);
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            match auth.context(request.headers()).await {
+                Ok(context) => {
+                    request.extensions_mut().insert(context);
+                    inner.call(request).await
+                }
+                Err(rejection) => Ok(rejection.into_http_response()),
+            }
+        })
+    }
+}
