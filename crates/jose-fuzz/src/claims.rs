@@ -1,0 +1,166 @@
+//! The `claims` target: arbitrary payloads, correctly signed, through JWT validation.
+
+use jose_core::{Algorithm, Validation, VerifiedJwt, base64url_encode, verify_jwt};
+use p256::ecdsa::signature::Signer as _;
+use serde_json::{Map, Value};
+
+use crate::keys;
+
+/// The fixed clock of the claims and JWT targets (2026-01-01T00:01:00Z).
+pub(crate) const NOW: u64 = 1_767_225_660;
+/// The issuer the strict profile expects.
+pub(crate) const ISSUER: &str = "https://issuer.example";
+/// The audience the strict profile expects.
+pub(crate) const AUDIENCE: &str = "jose-tests";
+/// The largest NumericDate jose-core accepts (9999-12-31T23:59:59Z).
+const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
+
+/// One validation configuration and what it promises about an accepted token.
+struct Profile {
+    validation: Validation,
+    leeway: u64,
+    issuer: Option<&'static str>,
+    audience: Audience,
+    require_exp: bool,
+    max_age: Option<u64>,
+}
+
+enum Audience {
+    /// None configured: a token naming an audience is refused.
+    Unset,
+    /// This one must be present.
+    Exactly(&'static str),
+}
+
+fn profiles() -> [Profile; 2] {
+    [
+        // The usual service configuration: issuer, audience, `exp` required, 60 s leeway.
+        Profile {
+            validation: Validation::builder([Algorithm::ES256])
+                .issuer(ISSUER)
+                .audience(AUDIENCE)
+                .leeway(60)
+                .now(NOW)
+                .build(),
+            leeway: 60,
+            issuer: Some(ISSUER),
+            audience: Audience::Exactly(AUDIENCE),
+            require_exp: true,
+            max_age: None,
+        },
+        // `exp` optional, a maximum age instead, no audience configured (so a token that
+        // names one is refused), `typ` checked, no leeway.
+        Profile {
+            validation: Validation::builder([Algorithm::ES256])
+                .require_exp(false)
+                .max_age(3600)
+                .typ("JWT")
+                .leeway(0)
+                .now(NOW)
+                .build(),
+            leeway: 0,
+            issuer: None,
+            audience: Audience::Unset,
+            require_exp: false,
+            max_age: Some(3600),
+        },
+    ]
+}
+
+/// Fuzz target `claims`: the input is a JWT payload, signed with the fixed P-256 key
+/// (deterministic RFC 6979), verified with `verify_jwt` under two validation profiles
+/// at a fixed clock.
+///
+/// Oracle: no panic; a rejection carries a stable `ERR_` code; an accepted payload is a
+/// JSON object equal member for member to what plain `serde_json` reads, `exp` is a JSON
+/// number greater than `now - leeway` (when required), `nbf`/`iat` are numbers not past
+/// `now + leeway`, `iss`/`sub`/`jti` are strings, `aud` matches the profile, and the
+/// maximum age holds.
+pub fn claims(data: &[u8]) {
+    let ec = keys::ec();
+    let header = base64url_encode(br#"{"alg":"ES256","typ":"JWT"}"#);
+    let signing_input = format!("{header}.{}", base64url_encode(data));
+    let signature: p256::ecdsa::Signature = ec.signing.sign(signing_input.as_bytes());
+    let token = format!(
+        "{signing_input}.{}",
+        base64url_encode(&signature.to_bytes())
+    );
+    thread_local! {
+        static PROFILES: [Profile; 2] = profiles();
+    }
+    PROFILES.with(|profiles| {
+        for profile in profiles {
+            match verify_jwt(&token, &ec.ours, &profile.validation) {
+                Ok(verified) => check_accepted(data, &verified, profile),
+                Err(e) => assert!(e.code().starts_with("ERR_"), "code {}", e.code()),
+            }
+        }
+    });
+}
+
+fn check_accepted(payload: &[u8], verified: &VerifiedJwt, profile: &Profile) {
+    let plain: Value = serde_json::from_slice(payload).expect("accepted payload is JSON");
+    let Value::Object(plain) = plain else {
+        panic!("accepted a payload that is not an object");
+    };
+    assert_eq!(&plain, verified.claims().as_map(), "claims differ");
+    assert_eq!(verified.header().alg(), Algorithm::ES256);
+
+    let now = NOW as f64;
+    let leeway = profile.leeway as f64;
+    match date(&plain, "exp") {
+        Some(exp) => assert!(exp > now - leeway, "accepted exp {exp} at {NOW}"),
+        None => assert!(!profile.require_exp, "accepted a token without exp"),
+    }
+    // Accepted when floor(value) <= now + leeway, so value < now + leeway + 1.
+    if let Some(nbf) = date(&plain, "nbf") {
+        assert!(nbf < now + leeway + 1.0, "accepted nbf {nbf} at {NOW}");
+    }
+    let iat = date(&plain, "iat");
+    if let Some(iat) = iat {
+        assert!(iat < now + leeway + 1.0, "accepted iat {iat} at {NOW}");
+    }
+    if let Some(max_age) = profile.max_age {
+        let iat = iat.expect("max_age accepted a token without iat");
+        assert!(
+            iat.floor() >= now - max_age as f64 - leeway,
+            "accepted iat {iat} older than the maximum age"
+        );
+    }
+    for name in ["iss", "sub", "jti"] {
+        if let Some(value) = plain.get(name) {
+            assert!(value.is_string(), "accepted a malformed {name}: {value}");
+        }
+    }
+    if let Some(issuer) = profile.issuer {
+        assert_eq!(plain.get("iss").and_then(Value::as_str), Some(issuer));
+    }
+    let audiences: Option<Vec<&str>> = plain.get("aud").map(|aud| match aud {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().expect("accepted a non-string audience"))
+            .collect(),
+        other => panic!("accepted a malformed aud: {other}"),
+    });
+    match (&profile.audience, audiences) {
+        (Audience::Unset, aud) => assert_eq!(aud, None, "accepted an unexpected aud"),
+        (Audience::Exactly(expected), aud) => assert!(
+            aud.is_some_and(|aud| aud.contains(expected)),
+            "accepted a token not for {expected}"
+        ),
+    }
+}
+
+/// A registered date claim of an accepted token: it must be a JSON number in range.
+fn date(claims: &Map<String, Value>, name: &str) -> Option<f64> {
+    let value = claims.get(name)?;
+    let secs = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("accepted a malformed {name}: {value}"));
+    assert!(
+        (0.0..=MAX_NUMERIC_DATE).contains(&secs),
+        "accepted {name} out of range: {value}"
+    );
+    Some(secs)
+}

@@ -1,0 +1,85 @@
+//! The fixed test keys the targets sign and verify with (test keys only, from
+//! `test-vectors/keys/`), parsed once per process.
+
+use std::sync::OnceLock;
+
+use jose_core::VerifyingKey;
+use p256::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use rsa::sha2::{Sha256, Sha384, Sha512};
+
+const RSA_PRIVATE_PEM: &str = include_str!("../../../test-vectors/keys/rsa-2048.pem");
+const RSA_PUBLIC_PEM: &str = include_str!("../../../test-vectors/keys/rsa-2048.pub.pem");
+const EC_PRIVATE_PEM: &str = include_str!("../../../test-vectors/keys/ec-p256.pem");
+const EC_PUBLIC_PEM: &str = include_str!("../../../test-vectors/keys/ec-p256.pub.pem");
+
+/// The RSA-2048 test key as `jose-core` and as the `rsa` crate see it.
+pub(crate) struct RsaKeys {
+    pub(crate) ours: VerifyingKey,
+    pub(crate) private: rsa::RsaPrivateKey,
+    pub(crate) rs256: rsa::pkcs1v15::VerifyingKey<Sha256>,
+    pub(crate) rs384: rsa::pkcs1v15::VerifyingKey<Sha384>,
+    pub(crate) rs512: rsa::pkcs1v15::VerifyingKey<Sha512>,
+    pub(crate) ps256: rsa::pss::VerifyingKey<Sha256>,
+    pub(crate) ps384: rsa::pss::VerifyingKey<Sha384>,
+    pub(crate) ps512: rsa::pss::VerifyingKey<Sha512>,
+}
+
+/// The P-256 test key as `jose-core` and as the `p256` crate see it.
+pub(crate) struct EcKeys {
+    pub(crate) ours: VerifyingKey,
+    pub(crate) signing: p256::ecdsa::SigningKey,
+    pub(crate) theirs: p256::ecdsa::VerifyingKey,
+}
+
+pub(crate) fn rsa() -> &'static RsaKeys {
+    static KEYS: OnceLock<RsaKeys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let private =
+            rsa::RsaPrivateKey::from_pkcs8_pem(RSA_PRIVATE_PEM).expect("test RSA key parses");
+        let public = private.to_public_key();
+        RsaKeys {
+            ours: VerifyingKey::from_public_key_pem(RSA_PUBLIC_PEM)
+                .expect("jose-core imports the test RSA key"),
+            rs256: rsa::pkcs1v15::VerifyingKey::new(public.clone()),
+            rs384: rsa::pkcs1v15::VerifyingKey::new(public.clone()),
+            rs512: rsa::pkcs1v15::VerifyingKey::new(public.clone()),
+            ps256: rsa::pss::VerifyingKey::new(public.clone()),
+            ps384: rsa::pss::VerifyingKey::new(public.clone()),
+            ps512: rsa::pss::VerifyingKey::new(public),
+            private,
+        }
+    })
+}
+
+pub(crate) fn ec() -> &'static EcKeys {
+    static KEYS: OnceLock<EcKeys> = OnceLock::new();
+    KEYS.get_or_init(|| EcKeys {
+        ours: VerifyingKey::from_public_key_pem(EC_PUBLIC_PEM)
+            .expect("jose-core imports the test EC key"),
+        signing: p256::ecdsa::SigningKey::from_pkcs8_pem(EC_PRIVATE_PEM)
+            .expect("test EC key parses"),
+        theirs: p256::ecdsa::VerifyingKey::from_public_key_pem(EC_PUBLIC_PEM)
+            .expect("p256 imports the test EC key"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use rsa::traits::PublicKeyParts as _;
+
+    use super::*;
+
+    #[test]
+    fn both_views_are_the_same_key() {
+        let rsa = rsa();
+        let (n, e) = rsa.ours.rsa_components().expect("an RSA key");
+        assert_eq!(n, rsa.private.n().to_bytes_be());
+        assert_eq!(e, rsa.private.e().to_bytes_be());
+        let ec = ec();
+        let point = ec.theirs.to_encoded_point(false);
+        let (x, y) = ec.ours.p256_coordinates().expect("an EC key");
+        assert_eq!(point.x().map(|x| x.to_vec()), Some(x.to_vec()));
+        assert_eq!(point.y().map(|y| y.to_vec()), Some(y.to_vec()));
+        assert_eq!(*ec.signing.verifying_key(), ec.theirs);
+    }
+}

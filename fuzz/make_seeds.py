@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under fuzz/corpus/<target>/ (stdlib only).
+
+Seeds come from the test vectors (RFC 7515/7520 tokens, the PyJWT interop tokens) and
+from one attack case per security rule: alg none / HS256, duplicate members, crit,
+b64, padding and other base64url deviations, DER signatures, malformed claims. The
+binary seeds of the differential targets follow the input layouts documented on
+jose_fuzz::rsa_verify_differential and jose_fuzz::es256_verify_differential.
+
+Run from fuzz/: python3 make_seeds.py. Existing seed-* files are overwritten; files
+found by the fuzzer (hash names) are left alone.
+"""
+import base64
+import json
+import os
+import struct
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+VECTORS = os.path.join(ROOT, "..", "test-vectors")
+
+
+def b64(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(seg):
+    return base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4))
+
+
+def load(rel):
+    with open(os.path.join(VECTORS, rel)) as f:
+        return json.load(f)
+
+
+def write(target, name, data):
+    d = os.path.join(ROOT, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+# --- tokens from the vectors ---------------------------------------------------------
+tokens = {}
+for rel in ("jws/rfc7515.json", "jws/rfc7520.json"):
+    for v in load(rel)["vectors"]:
+        tokens[v["name"]] = v["token"]
+for t in load("interop/pyjwt-tokens.json")["tokens"]:
+    tokens["pyjwt-" + t["name"]] = t["token"]
+
+SIG = b64(b"\x01" * 64)
+PAYLOAD = json.dumps(
+    {"iss": "https://issuer.example", "aud": "jose-tests", "exp": 1767229200}
+)
+
+attack_headers = {
+    "alg-none": '{"alg":"none"}',
+    "alg-None": '{"alg":"None"}',
+    "alg-hs256": '{"alg":"HS256","typ":"JWT"}',
+    "alg-missing": '{"typ":"JWT"}',
+    "alg-number": '{"alg":256}',
+    "alg-lowercase": '{"alg":"rs256"}',
+    "alg-es512": '{"alg":"ES512"}',
+    "dup-alg": '{"alg":"RS256","alg":"none"}',
+    "dup-nested": '{"alg":"RS256","x":{"a":1,"a":2}}',
+    "crit-unknown": '{"alg":"ES256","crit":["exp"],"exp":1}',
+    "crit-empty": '{"alg":"ES256","crit":[]}',
+    "crit-registered": '{"alg":"ES256","crit":["alg"]}',
+    "crit-absent": '{"alg":"ES256","crit":["b64"]}',
+    "crit-twice": '{"alg":"ES256","b64":false,"crit":["b64","b64"]}',
+    "crit-not-array": '{"alg":"ES256","b64":false,"crit":"b64"}',
+    "b64-false": '{"alg":"ES256","b64":false,"crit":["b64"]}',
+    "b64-true": '{"alg":"PS256","b64":true,"crit":["b64"]}',
+    "b64-no-crit": '{"alg":"ES256","b64":false}',
+    "b64-string": '{"alg":"ES256","b64":"false","crit":["b64"]}',
+    "jwk-header": '{"alg":"RS256","jwk":{"kty":"RSA","n":"AQAB","e":"AQAB"}}',
+    "jku-x5u": '{"alg":"RS256","jku":"https://evil.example/jwks","x5u":"https://evil.example/c"}',
+    "kid-number": '{"alg":"RS256","kid":7}',
+    "kid-long": '{"alg":"RS256","kid":"' + "k" * 300 + '"}',
+    "typ-at-jwt": '{"alg":"RS256","typ":"at+jwt","cty":"JWT","kid":"rsa-2048"}',
+    "deep": '{"alg":"RS256","x":' + "[" * 20 + "]" * 20 + "}",
+    "not-object": '["alg","RS256"]',
+    "trailing": '{"alg":"RS256"} x',
+    "bom": '\ufeff{"alg":"RS256"}',
+    "escapes": '{"alg":"RS\\u0032\\u00356","kid":"\\ud83d\\ude00"}',
+    "float": '{"alg":"ES256","x":1e400,"y":-0.0,"z":12345678901234567890123}',
+}
+
+for name, header in attack_headers.items():
+    tokens["attack-" + name] = f"{b64(header)}.{b64(PAYLOAD)}.{SIG}"
+tokens["attack-b64-false-raw-payload"] = (
+    b64(attack_headers["b64-false"]) + ".$.02 not base64!." + SIG
+).replace(".$.", ".$")
+es = tokens["rfc7515-a3-es256"]
+h, p, s = es.split(".")
+tokens["attack-padding"] = f"{h}=.{p}.{s}"
+tokens["attack-padding-sig"] = f"{h}.{p}.{s}=="
+tokens["attack-std-alphabet"] = f"{h}.{p}.{s.replace('-', '+').replace('_', '/')}"
+tokens["attack-noncanonical"] = f"{h}.{p}.{s[:-1]}{chr(ord(s[-1]) + 1)}"
+tokens["attack-whitespace"] = f"{h} .{p}.{s}"
+tokens["attack-two-segments"] = f"{h}.{p}"
+tokens["attack-four-segments"] = f"{h}.{p}.{s}.{s}"
+tokens["attack-empty-sig"] = f"{h}.{p}."
+tokens["attack-empty-payload"] = f"{h}..{s}"
+raw = unb64(s)
+r, sv = raw[:32], raw[32:]
+
+
+def der_int(x):
+    x = x.lstrip(b"\x00") or b"\x00"
+    if x[0] & 0x80:
+        x = b"\x00" + x
+    return b"\x02" + bytes([len(x)]) + x
+
+
+der = der_int(r) + der_int(sv)
+der = b"\x30" + bytes([len(der)]) + der
+tokens["attack-der-sig"] = f"{h}.{p}.{b64(der)}"
+
+for name, token in tokens.items():
+    write("compact_parse", name, token)
+
+# --- header_json: the decoded headers ------------------------------------------------
+for name, token in tokens.items():
+    seg = token.split(".")[0]
+    try:
+        write("header_json", name, unb64(seg))
+    except Exception:
+        pass
+for name, header in attack_headers.items():
+    write("header_json", "raw-" + name, header)
+
+# --- base64url -----------------------------------------------------------------------
+b64_cases = {
+    "empty": "",
+    "one": "A",
+    "aqab": "AQAB",
+    "aq": "AQ",
+    "aqe": "AQE",
+    "padded": "AQ==",
+    "padded-one": "AQ=",
+    "trailing-bits": "AR",
+    "trailing-bits-2": "AQF",
+    "std-alphabet": "A+/B",
+    "url-alphabet": "-_-_",
+    "space": "AQ B",
+    "newline": "AQAB\n",
+    "non-ascii": "AQA\u00e9",
+    "all": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+}
+for name, text in b64_cases.items():
+    write("base64url", name, text)
+for name in ("rfc7515-a2-rs256", "rfc7515-a3-es256", "pyjwt-es256"):
+    for i, seg in enumerate(tokens[name].split(".")):
+        write("base64url", f"{name}-{i}", seg)
+write("base64url", "binary", bytes(range(256)))
+
+# --- claims: payloads ----------------------------------------------------------------
+for name, token in tokens.items():
+    if name.startswith("attack-"):
+        continue
+    write("claims", name, unb64(token.split(".")[1]))
+NOW = 1767225660
+good = {"iss": "https://issuer.example", "aud": "jose-tests", "exp": NOW + 3600}
+claims = {
+    "good": good,
+    "good-aud-array": dict(good, aud=["other", "jose-tests"]),
+    "good-no-aud-iat": {"iat": NOW - 10, "sub": "alice", "jti": "j1"},
+    "exp-at-leeway": dict(good, exp=NOW - 60),
+    "exp-in-leeway": dict(good, exp=NOW - 59),
+    "exp-fraction": dict(good, exp=NOW - 59.5),
+    "exp-string": dict(good, exp=str(NOW + 3600)),
+    "exp-null": dict(good, exp=None),
+    "exp-negative": dict(good, exp=-1),
+    "exp-huge": dict(good, exp=1e300),
+    "exp-bool": dict(good, exp=True),
+    "exp-max": dict(good, exp=253402300799),
+    "exp-over-max": dict(good, exp=253402300800),
+    "nbf-string": dict(good, nbf="0"),
+    "nbf-future": dict(good, nbf=NOW + 61),
+    "iat-future": dict(good, iat=NOW + 1000),
+    "iat-array": dict(good, iat=[NOW]),
+    "iss-number": dict(good, iss=1),
+    "iss-wrong": dict(good, iss="https://issuer.example/"),
+    "aud-number": dict(good, aud=1),
+    "aud-mixed": dict(good, aud=["jose-tests", 1]),
+    "aud-null": dict(good, aud=None),
+    "aud-empty": dict(good, aud=[]),
+    "sub-null": dict(good, sub=None),
+    "jti-object": dict(good, jti={}),
+}
+for name, value in claims.items():
+    write("claims", name, json.dumps(value))
+write("claims", "dup-exp", '{"exp":1,"exp":%d,"iss":"https://issuer.example","aud":"jose-tests"}' % (NOW + 10))
+write("claims", "not-object", "[1,2]")
+write("claims", "deep", '{"exp":%d,"x":%s1%s}' % (NOW + 10, "[" * 20, "]" * 20))
+write("claims", "empty", "")
+
+# --- rsa_verify_differential ---------------------------------------------------------
+# [alg 0..5][mode: even raw, odd crafted][len][message] then
+# raw: signature bytes; crafted: [flags] (+[salt len] with flag 1)(+salt) then mutations.
+msg = b"eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UifQ"
+for alg in range(6):
+    head = bytes([alg, 1, len(msg)]) + msg
+    write("rsa_verify_differential", f"valid-{alg}", head + b"\x00")
+    write("rsa_verify_differential", f"em-flip-{alg}", head + b"\x02\x01\x00\x05\x10")
+    write("rsa_verify_differential", f"sig-flip-{alg}", head + b"\x10\x01\x00\xff\x01")
+    write("rsa_verify_differential", f"short-{alg}", head + b"\x04")
+    write("rsa_verify_differential", f"long-{alg}", head + b"\x08")
+    if alg >= 3:
+        for salt in (0, 20, 65):
+            write("rsa_verify_differential", f"salt{salt}-{alg}", head + bytes([1, salt]) + b"\x5a" * salt)
+    write("rsa_verify_differential", f"raw-zero-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 256)
+    write("rsa_verify_differential", f"raw-ff-{alg}", bytes([alg, 0, 1, 0x61]) + b"\xff" * 256)
+    write("rsa_verify_differential", f"raw-one-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 255 + b"\x01")
+
+# --- es256_verify_differential -------------------------------------------------------
+# mode 0: [0][len][msg][sig]; mode 1: [1][flags][len][msg][tweak bytes];
+# mode 2: [2][key flags](x,y | scalar[+pos,mask])[len][msg](sig | sig flags + tweaks)
+with open(os.path.join(VECTORS, "keys", "ec-p256.pub.pem")) as f:
+    spki = base64.b64decode("".join(l for l in f.read().splitlines() if "-----" not in l))
+point = spki[-65:]
+assert point[0] == 4
+m = msg
+write("es256_verify_differential", "raw-der", bytes([0, len(m)]) + m + der)
+write("es256_verify_differential", "raw-rfc7515", bytes([0, len(m)]) + m + raw)
+write("es256_verify_differential", "raw-zero", bytes([0, len(m)]) + m + b"\x00" * 64)
+write("es256_verify_differential", "raw-ff", bytes([0, len(m)]) + m + b"\xff" * 64)
+for flags in (0, 1, 2, 3, 4, 8, 9):
+    write("es256_verify_differential", f"signed-{flags}", bytes([1, flags, len(m)]) + m + b"\x02\x05\x01\x3f\x00\x03")
+write("es256_verify_differential", "key-testkey", bytes([2, 0]) + point[1:] + bytes([len(m)]) + m + raw)
+write("es256_verify_differential", "key-zero", bytes([2, 0]) + b"\x00" * 64 + b"\x01a" + raw)
+write("es256_verify_differential", "key-lengths", bytes([2, 4, 31]) + point[1:32] + bytes([32]) + point[33:65])
+scalar = bytes(range(1, 33))
+for flags in (1, 3):
+    write("es256_verify_differential", f"key-scalar-{flags}", bytes([2, flags]) + scalar + b"\x07\x01" + bytes([len(m)]) + m + b"\x01")
+write("es256_verify_differential", "key-scalar-zero", bytes([2, 1]) + b"\x00" * 32)
+write("es256_verify_differential", "key-scalar-order", bytes([2, 1]) + bytes.fromhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"))
+
+# --- jose-jwk: jwk_parse, jwks_parse, verify_jwt ---------------------------------------
+interop_jwks = load("interop/jwks.json")
+rfc_jwk = load("jwk/rfc7517-rfc7638.json")
+rfc7520 = load("jwk/rfc7520-keys.json")
+x5c_cases = load("jwk/x5c/cases.json")["cases"]
+
+single = {}
+for k in interop_jwks["keys"]:
+    single["interop-" + k["kid"]] = k
+for i, k in enumerate(rfc_jwk["rfc7517_a1"]["jwks"]["keys"]):
+    single[f"rfc7517-a1-{i}"] = k
+single["rfc7638"] = rfc_jwk["rfc7638_3_1"]["jwk"]
+single["rfc7520-ec-p521"] = rfc7520["rfc7520_3_1"]["jwk"]
+single["rfc7520-rsa"] = rfc7520["rfc7520_3_3"]["jwk"]
+for case in x5c_cases:
+    single["x5c-" + case["name"]] = case["jwk"]
+rsa_key = interop_jwks["keys"][0]
+ec_key = [k for k in interop_jwks["keys"] if k["kty"] == "EC"][0]
+n_bytes = unb64(rsa_key["n"])
+single.update({
+    "attack-private-d": dict(rsa_key, d="AQAB"),
+    "attack-oct": {"kty": "oct", "k": "c2VjcmV0", "alg": "HS256"},
+    "attack-okp": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+    "attack-use-enc": dict(rsa_key, use="enc"),
+    "attack-key-ops-encrypt": dict(rsa_key, key_ops=["encrypt"]),
+    "attack-key-ops-dup": dict(rsa_key, key_ops=["verify", "verify"]),
+    "attack-alg-mismatch": dict(rsa_key, alg="ES256"),
+    "attack-alg-hs256": dict(rsa_key, alg="HS256"),
+    "attack-rsa-1024": dict(rsa_key, n=b64(n_bytes[:128])),
+    "attack-rsa-even-e": dict(rsa_key, e="AQAA"),
+    "attack-rsa-e-1": dict(rsa_key, e="AQ"),
+    "attack-rsa-leading-zero": dict(rsa_key, n=b64(b"\x00" + n_bytes)),
+    "attack-rsa-padded-n": dict(rsa_key, n=rsa_key["n"] + "=="),
+    "attack-rsa-no-e": {k: v for k, v in rsa_key.items() if k != "e"},
+    "attack-ec-off-curve": dict(ec_key, y=b64(b"\x01" * 32)),
+    "attack-ec-short-x": dict(ec_key, x=b64(unb64(ec_key["x"])[1:])),
+    "attack-ec-p384": dict(ec_key, crv="P-384"),
+    "attack-ec-no-crv": {k: v for k, v in ec_key.items() if k != "crv"},
+    "attack-kid-long": dict(ec_key, kid="k" * 300),
+    "attack-kid-number": dict(ec_key, kid=7),
+    "attack-x5c-garbage": dict(rsa_key, x5c=["AAAA"]),
+    "attack-x5c-not-array": dict(rsa_key, x5c="MIIB"),
+})
+for name, key in single.items():
+    write("jwk_parse", name, json.dumps(key))
+write("jwk_parse", "attack-dup-n", '{"kty":"RSA","n":"%s","n":"AQAB","e":"AQAB"}' % rsa_key["n"])
+write("jwk_parse", "attack-not-object", "[]")
+
+sets = {
+    "interop": interop_jwks,
+    "rfc7517-a1": rfc_jwk["rfc7517_a1"]["jwks"],
+    "x5c-all": {"keys": [c["jwk"] for c in x5c_cases]},
+    "mixed": {"keys": [single["attack-okp"], single["attack-oct"], single["attack-rsa-1024"],
+                        single["attack-private-d"], "not an object", 7, rsa_key, ec_key]},
+    "duplicate-kid": {"keys": [rsa_key, dict(ec_key, kid=rsa_key["kid"])]},
+    "no-usable": {"keys": [single["attack-oct"], single["attack-use-enc"]]},
+    "empty": {"keys": []},
+    "keys-object": {"keys": {}},
+    "no-keys": {"kty": "RSA"},
+    "too-many": {"keys": [ec_key] * 101},
+    "deep": {"keys": [ec_key], "x": [[[[[[[[[[1]]]]]]]]]]},
+}
+for name, s in sets.items():
+    write("jwks_parse", name, json.dumps(s))
+write("jwks_parse", "dup-keys", '{"keys":[],"keys":[%s]}' % json.dumps(ec_key))
+
+for t in load("interop/pyjwt-tokens.json")["tokens"]:
+    write("verify_jwt", t["name"], t["token"])
+es_tok = tokens["pyjwt-es256"]
+h, p, s = es_tok.split(".")
+sig = unb64(s)
+N = int("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16)
+high_s = (N - int.from_bytes(sig[32:], "big")).to_bytes(32, "big")
+write("verify_jwt", "es256-high-s-twin", f"{h}.{p}.{b64(sig[:32] + high_s)}")
+rs_tok = tokens["pyjwt-rs256-2048"]
+h, p, s = rs_tok.split(".")
+hdr = json.loads(unb64(h))
+verify_attacks = {
+    "alg-none": (dict(hdr, alg="none"), p, ""),
+    "alg-none-sig": (dict(hdr, alg="none"), p, s),
+    "hs256-confusion": (dict(hdr, alg="HS256"), p, s),
+    "alg-ps256-on-rs-sig": (dict(hdr, alg="PS256"), p, s),
+    "kid-other": (dict(hdr, kid="rsa-3072"), p, s),
+    "kid-missing": ({k: v for k, v in hdr.items() if k != "kid"}, p, s),
+    "jwk-injection": (dict(hdr, jwk=ec_key), p, s),
+    "jku": (dict(hdr, jku="https://evil.example/jwks.json"), p, s),
+    "b64-false": (dict(hdr, b64=False, crit=["b64"]), p, s),
+}
+for name, (header, payload, signature) in verify_attacks.items():
+    write("verify_jwt", "attack-" + name, f"{b64(json.dumps(header, separators=(',', ':')))}.{payload}.{signature}")
+write("verify_jwt", "attack-der-es256", f"{es_tok.rsplit('.', 1)[0]}.{b64(der)}")
