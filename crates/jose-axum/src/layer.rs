@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::{HeaderMap, HeaderName, Request, Response};
-use jose_core::Validation;
+use jose_core::{CompactJws, Validation};
 use tower::{Layer, Service};
 
 use crate::bearer::{self, Fallback, Found};
@@ -94,7 +94,14 @@ impl JwtAuth {
         match config.keys.verify(token, &config.validation).await {
             Ok(jwt) => Ok(Some(VerifiedToken::new(jwt, realm()))),
             Err(error) => {
-                let rejection = AuthRejection::from_fetch(realm(), &error);
+                let rejection = match malformed(token, &config.validation) {
+                    // Without keys the fetcher cannot look at the token; a token that
+                    // could never verify is still the client's fault, not an outage.
+                    Some(code) if error.is_unavailable() => {
+                        AuthRejection::invalid_token(realm(), code)
+                    }
+                    _ => AuthRejection::from_fetch(realm(), &error),
+                };
                 if rejection.status().is_server_error() {
                     // The reason is the fetcher's own text (URLs, transport errors),
                     // never the token; operators need it.
@@ -112,6 +119,19 @@ impl JwtAuth {
             realm: Arc::clone(&self.config.realm),
             token: self.authenticate(headers).await?,
         })
+    }
+}
+
+/// The stable code if `token` is not a compact JWS within the limits or names an
+/// algorithm the validation does not allow; checked only when keys are unavailable, so
+/// the verification path parses each token once.
+fn malformed(token: &str, validation: &Validation) -> Option<&'static str> {
+    match CompactJws::parse(token, validation.limits()) {
+        Ok(jws) => validation
+            .check_algorithm(jws.alg())
+            .err()
+            .map(|e| e.code()),
+        Err(e) => Some(e.code()),
     }
 }
 

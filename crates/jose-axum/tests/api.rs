@@ -305,6 +305,16 @@ async fn an_issuer_down_on_a_cold_cache_is_a_503() {
         .parse()
         .unwrap();
     assert!((1..=120).contains(&retry_after), "{retry_after}");
+
+    // A token that could never verify is the client's fault, even during an outage.
+    let garbage = client()
+        .get(format!("{api}/me"))
+        .bearer_auth("not.a.jws")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge(&garbage), invalid_token("the token is malformed"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

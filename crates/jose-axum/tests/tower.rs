@@ -1,0 +1,130 @@
+//! The layers on a plain tower service (no axum, a `String` body), as any tower-based
+//! server would use them, and `JwtAuth::authenticate` for code outside tower.
+
+mod support;
+
+use std::convert::Infallible;
+use std::future::{Ready, poll_fn, ready};
+use std::task::{Context, Poll};
+
+use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use http::{HeaderMap, Request, Response, StatusCode};
+use jose_axum::{AuthRejection, JwtAuth, RequireScopes, VerifiedToken};
+use jose_jwk::JwkSet;
+use serde_json::json;
+use support::{claims, jwk, key, sign, validation};
+use tower::{Layer, Service};
+
+const ISSUER: &str = "https://issuer.example/";
+
+/// Answers with the verified subject, read through `VerifiedToken::from_extensions`.
+#[derive(Clone)]
+struct WhoAmI;
+
+impl Service<Request<()>> for WhoAmI {
+    type Response = Response<String>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<String>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<()>) -> Self::Future {
+        let sub = VerifiedToken::from_extensions(request.extensions())
+            .and_then(|t| t.claims().sub())
+            .unwrap_or("nobody")
+            .to_owned();
+        ready(Ok(Response::new(sub)))
+    }
+}
+
+fn auth() -> JwtAuth {
+    let set =
+        JwkSet::from_json(json!({"keys": [jwk("k1", &key(1))]}).to_string().as_bytes()).unwrap();
+    JwtAuth::builder(set, validation(ISSUER))
+        .realm("svc")
+        .build()
+}
+
+fn request(token: Option<&str>) -> Request<()> {
+    let mut builder = Request::get("/");
+    if let Some(token) = token {
+        builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
+    }
+    builder.body(()).unwrap()
+}
+
+async fn call<S>(service: &mut S, request: Request<()>) -> Response<String>
+where
+    S: Service<Request<()>, Response = Response<String>, Error = Infallible>,
+{
+    poll_fn(|cx| service.poll_ready(cx)).await.unwrap();
+    service.call(request).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_plain_tower_service_behind_both_layers() {
+    let mut service = auth().layer(RequireScopes::new(["read"]).layer(WhoAmI));
+    let reader = sign(
+        "k1",
+        &key(1),
+        &claims(ISSUER, json!({"scope": "read", "sub": "bob"})),
+    );
+    let ok = call(&mut service, request(Some(&reader))).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.body(), "bob");
+
+    let missing = call(&mut service, request(None)).await;
+    assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.headers()[WWW_AUTHENTICATE], r#"Bearer realm="svc""#);
+    assert!(missing.body().is_empty());
+    let rejection = missing.extensions().get::<AuthRejection>().unwrap();
+    assert_eq!(rejection.code(), "ERR_BEARER_MISSING");
+
+    let writer = sign("k1", &key(1), &claims(ISSUER, json!({"scope": "write"})));
+    let forbidden = call(&mut service, request(Some(&writer))).await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        forbidden
+            .extensions()
+            .get::<AuthRejection>()
+            .unwrap()
+            .code(),
+        "ERR_INSUFFICIENT_SCOPE"
+    );
+
+    let expired = sign(
+        "k1",
+        &key(1),
+        &claims(ISSUER, json!({"exp": support::now() - 3600})),
+    );
+    let refused = call(&mut service, request(Some(&expired))).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let rejection = refused.extensions().get::<AuthRejection>().unwrap();
+    assert_eq!(rejection.code(), "ERR_JWT_EXPIRED");
+    assert!(!rejection.to_string().contains(&expired[..20]));
+}
+
+#[tokio::test]
+async fn require_scopes_without_jwt_auth_fails_closed() {
+    let mut service = RequireScopes::new(["read"]).layer(WhoAmI);
+    let response = call(&mut service, request(None)).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[tokio::test]
+async fn authenticate_works_on_bare_headers() {
+    let auth = auth();
+    let token = sign("k1", &key(1), &claims(ISSUER, json!({})));
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    let verified = auth.authenticate(&headers).await.unwrap().unwrap();
+    assert_eq!(verified.claims().sub(), Some("alice"));
+    assert_eq!(verified.key().kid(), Some("k1"));
+
+    let rejection = auth.authenticate(&HeaderMap::new()).await.unwrap_err();
+    assert_eq!(rejection.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(rejection.code(), "ERR_BEARER_MISSING");
+    assert_eq!(rejection.challenge().unwrap(), r#"Bearer realm="svc""#);
+}
