@@ -61,7 +61,8 @@ impl KeyOptions {
     }
 
     /// Largest RSA modulus accepted, in bits (default 8192): verification cost grows with
-    /// the square of the size, so a hostile key set must not bring huge keys.
+    /// the square of the size, so a hostile key set must not bring huge keys. Values
+    /// above 8192 act as 8192, the largest size the verifier handles.
     pub fn max_rsa_bits(mut self, bits: usize) -> Self {
         self.max_rsa_bits = bits;
         self

@@ -51,6 +51,7 @@ mod header;
 mod json;
 mod key;
 mod limits;
+mod montgomery;
 mod rsa;
 mod spki;
 mod validation;

@@ -7,11 +7,11 @@
 //! RFC 7518 §3.5 requires. Every input here is public, so nothing needs to be constant
 //! time; the comparisons still use `subtle` because it costs nothing.
 
-use rsa::BigUint;
 use subtle::ConstantTimeEq;
 
 use crate::algorithm::{Algorithm, HashAlg, Scheme};
 use crate::error::{Error, Result};
+use crate::montgomery::{MAX_LIMBS, Modulus};
 
 /// The largest public exponent accepted, in bits. Real keys use 65537; a huge exponent
 /// would only make every verification slower (CPU exhaustion from a hostile JWKS).
@@ -20,8 +20,9 @@ const MAX_EXPONENT_BITS: usize = 64;
 /// A validated RSA public key.
 #[derive(Clone)]
 pub(crate) struct RsaKey {
-    n: BigUint,
-    e: BigUint,
+    /// `n` with its Montgomery constants, computed once here rather than per signature.
+    modulus: Modulus,
+    e: u64,
     /// `n` as minimal big-endian bytes (the JWK `n` and the RFC 7638 thumbprint form).
     n_bytes: Vec<u8>,
     /// `e` as minimal big-endian bytes.
@@ -40,7 +41,7 @@ impl RsaKey {
         if bits < min_bits {
             return Err(Error::key("RSA modulus is smaller than the minimum size"));
         }
-        if bits > max_bits {
+        if bits > max_bits.min(MAX_LIMBS * 64) {
             return Err(Error::key("RSA modulus is larger than the maximum size"));
         }
         if n.last().is_none_or(|b| b & 1 == 0) {
@@ -60,9 +61,10 @@ impl RsaKey {
                 "RSA modulus has the ROCA fingerprint (CVE-2017-15361)",
             ));
         }
+        let modulus = Modulus::new(n).ok_or(Error::key("RSA modulus is not usable"))?;
         Ok(RsaKey {
-            n: BigUint::from_bytes_be(n),
-            e: BigUint::from_bytes_be(e),
+            modulus,
+            e: e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
             n_bytes: n.to_vec(),
             e_bytes: e.to_vec(),
             bits,
@@ -79,11 +81,6 @@ impl RsaKey {
 
     pub(crate) fn exponent(&self) -> &[u8] {
         &self.e_bytes
-    }
-
-    /// The modulus length in octets, `k` in RFC 8017.
-    fn k(&self) -> usize {
-        self.n_bytes.len()
     }
 
     /// Verifies `signature` over `message` with the RSA scheme of `alg`.
@@ -106,18 +103,7 @@ impl RsaKey {
     /// be exactly `k` octets and, as an integer, smaller than `n`. Returns `s^e mod n` as
     /// `k` big-endian octets.
     fn public_op(&self, signature: &[u8]) -> Option<Vec<u8>> {
-        if signature.len() != self.k() {
-            return None;
-        }
-        let s = BigUint::from_bytes_be(signature);
-        if s >= self.n {
-            return None;
-        }
-        let m = s.modpow(&self.e, &self.n).to_bytes_be();
-        let pad = self.k().checked_sub(m.len())?;
-        let mut em = vec![0u8; pad];
-        em.extend_from_slice(&m);
-        Some(em)
+        self.modulus.pow(signature, self.e)
     }
 }
 
