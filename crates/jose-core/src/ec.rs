@@ -5,6 +5,12 @@
 //! the point is on the curve and not the identity when the key is imported.
 //! High-S signatures are valid ECDSA and are accepted (DESIGN §4.7): a token string is
 //! therefore never a unique identifier.
+//!
+//! A key's first verification uses `p256` directly; from its second on, a table of the
+//! key's multiples (see `ec_table`) makes verification several times faster.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{Signature, VerifyingKey};
@@ -12,6 +18,7 @@ use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
 use p256::{EncodedPoint, PublicKey};
 
 use crate::algorithm::Algorithm;
+use crate::ec_table::{self, Table};
 use crate::error::{Error, Result};
 
 /// Length of one P-256 coordinate and of `r` and `s`.
@@ -23,6 +30,9 @@ pub(crate) struct EcKey {
     key: VerifyingKey,
     x: [u8; FIELD_LEN],
     y: [u8; FIELD_LEN],
+    /// Shared by clones of the key, so a key set's copy and the caller's share one table.
+    table: Arc<OnceLock<Table>>,
+    used: Arc<AtomicBool>,
 }
 
 impl EcKey {
@@ -58,6 +68,8 @@ impl EcKey {
             key: VerifyingKey::from(&public),
             x: (*x).into(),
             y: (*y).into(),
+            table: Arc::default(),
+            used: Arc::default(),
         })
     }
 
@@ -76,8 +88,32 @@ impl EcKey {
         }
         let signature = Signature::from_slice(signature).map_err(|_| Error::SignatureInvalid)?;
         let digest = alg.hash().digest(&[message]);
-        self.key
-            .verify_prehash(digest.as_slice(), &signature)
-            .map_err(|_| Error::SignatureInvalid)
+        let valid = match (self.table(), <[u8; 32]>::try_from(digest.as_slice())) {
+            (Some(table), Ok(digest)) => {
+                let (r, s) = signature.split_scalars();
+                ec_table::verify(table, &digest, &r, &s)
+            }
+            _ => self
+                .key
+                .verify_prehash(digest.as_slice(), &signature)
+                .is_ok(),
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(Error::SignatureInvalid)
+        }
+    }
+
+    /// The key's table: none on its first use, built on its second.
+    fn table(&self) -> Option<&Table> {
+        if let Some(table) = self.table.get() {
+            return Some(table);
+        }
+        if !self.used.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        let point = p256::ProjectivePoint::from(*self.key.as_affine());
+        Some(self.table.get_or_init(|| Table::new::<4, 15>(&point)))
     }
 }

@@ -46,6 +46,7 @@ mod claims;
 mod clock;
 mod compact;
 mod ec;
+mod ec_table;
 mod error;
 mod header;
 mod json;
