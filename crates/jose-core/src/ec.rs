@@ -18,7 +18,7 @@ use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
 use p256::{EncodedPoint, PublicKey};
 
 use crate::algorithm::Algorithm;
-use crate::ec_table::{self, Table};
+use crate::ec_table::{self, Affine, Table};
 use crate::error::{Error, Result};
 
 /// Length of one P-256 coordinate and of `r` and `s`.
@@ -31,7 +31,7 @@ pub(crate) struct EcKey {
     x: [u8; FIELD_LEN],
     y: [u8; FIELD_LEN],
     /// Shared by clones of the key, so a key set's copy and the caller's share one table.
-    table: Arc<OnceLock<Table>>,
+    table: Arc<OnceLock<Option<Table>>>,
     used: Arc<AtomicBool>,
 }
 
@@ -108,12 +108,13 @@ impl EcKey {
     /// The key's table: none on its first use, built on its second.
     fn table(&self) -> Option<&Table> {
         if let Some(table) = self.table.get() {
-            return Some(table);
+            return table.as_ref();
         }
         if !self.used.swap(true, Ordering::Relaxed) {
             return None;
         }
-        let point = p256::ProjectivePoint::from(*self.key.as_affine());
-        Some(self.table.get_or_init(|| Table::new::<4, 15>(&point)))
+        self.table
+            .get_or_init(|| Table::new(&Affine::from_coordinates(&self.x, &self.y)?, 4))
+            .as_ref()
     }
 }

@@ -1,68 +1,248 @@
 //! ES256 verification from precomputed multiples of the public key and the generator.
 //!
 //! ECDSA verification computes `u1·G + u2·Q` from public data only, so it may be
-//! variable time. `p256` does it with 256 doublings and about 128 additions every time.
-//! With the multiples `d·2^(w·i)·P` stored, a scalar multiplication becomes one addition per `w`-bit window and no
-//! doubling at all:
-//! - `G`: 8-bit windows, 32 × 255 points (about 780 KB), built once per process;
-//! - each key `Q`: 4-bit windows, 64 × 15 points (about 92 KB), built on the key's second
+//! variable time. `p256` does it with 256 doublings and about 128 complete additions
+//! every time, then an inversion to read the x-coordinate. Here:
+//! - the multiples `d·2^(w·i)·P` are stored in affine form, so a scalar multiplication is
+//!   one *mixed* Jacobian-affine addition (7M + 4S) per `w`-bit window and no doubling;
+//!   `G` gets 8-bit windows (32 × 255 points, about 520 KB, built once per process) and
+//!   each key `Q` 4-bit windows (64 × 15 points, about 61 KB, built on the key's second
 //!   verification, so a key seen once costs nothing extra and a key set's memory stays
-//!   bounded by its size (at most 100 keys by default).
+//!   bounded by its size, at most 100 keys by default);
+//! - the x-coordinate is compared without inverting: `X == r·Z²` (or `(r + n)·Z²` when
+//!   `r + n < p`), since `x = X / Z²`.
 //!
-//! Checked against `p256`'s own verification by the unit test below, every Wycheproof
+//! The field arithmetic is `p256`'s (`expose-field`); the point formulas are the
+//! Explicit-Formulas Database's `madd-2007-bl`, `add-2007-bl` and `dbl-2001-b` (a = −3),
+//! with the exceptional cases (equal or opposite points, infinity) handled explicitly.
+//! Checked against `p256`'s own verification by the unit tests below, every Wycheproof
 //! ECDSA P-256 case, and the ES256 differential fuzz target.
 
 use std::sync::OnceLock;
 
+use p256::elliptic_curve::PrimeField;
 use p256::elliptic_curve::ops::{Invert, Reduce};
-use p256::elliptic_curve::point::AffineCoordinates;
-use p256::elliptic_curve::{Group, PrimeField};
-use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use p256::elliptic_curve::subtle::ConstantTimeEq;
+use p256::{FieldBytes, FieldElement as Fe, Scalar, U256};
+
+/// `p - n` for P-256, big-endian: `r + n` is a possible x-coordinate only when `r` is
+/// below it (SEC 1 §4.1.4 step 6 reduces x modulo n).
+const P_MINUS_N: [u8; 32] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b,
+    0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda, 0xae,
+];
+
+/// A point in affine coordinates (never the point at infinity here).
+#[derive(Clone, Copy)]
+pub(crate) struct Affine {
+    x: Fe,
+    y: Fe,
+}
+
+impl Affine {
+    /// A point from its big-endian coordinates, already known to be on the curve.
+    pub(crate) fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Option<Affine> {
+        let x = Option::<Fe>::from(Fe::from_bytes(&FieldBytes::from(*x)))?;
+        let y = Option::<Fe>::from(Fe::from_bytes(&FieldBytes::from(*y)))?;
+        Some(Affine { x, y })
+    }
+
+    fn generator() -> Option<Affine> {
+        let g = p256::AffinePoint::GENERATOR.to_encoded_point(false);
+        let (x, y) = (g.x()?, g.y()?);
+        Affine::from_coordinates(&(*x).into(), &(*y).into())
+    }
+}
+
+/// A point in Jacobian coordinates `(X, Y, Z)` for the affine `(X/Z², Y/Z³)`; `Z = 0` is
+/// the point at infinity.
+#[derive(Clone, Copy)]
+struct Jacobian {
+    x: Fe,
+    y: Fe,
+    z: Fe,
+}
+
+impl Jacobian {
+    const INFINITY: Jacobian = Jacobian {
+        x: Fe::ONE,
+        y: Fe::ONE,
+        z: Fe::ZERO,
+    };
+
+    fn from_affine(p: &Affine) -> Jacobian {
+        Jacobian {
+            x: p.x,
+            y: p.y,
+            z: Fe::ONE,
+        }
+    }
+
+    fn is_infinity(&self) -> bool {
+        bool::from(self.z.is_zero())
+    }
+
+    /// `2·self` (dbl-2001-b, a = −3).
+    fn double(&self) -> Jacobian {
+        if self.is_infinity() || bool::from(self.y.is_zero()) {
+            return Jacobian::INFINITY;
+        }
+        let delta = self.z.square();
+        let gamma = self.y.square();
+        let beta = self.x * gamma;
+        let t = (self.x - delta) * (self.x + delta);
+        let alpha = t.double() + t;
+        let beta4 = beta.double().double();
+        let x3 = alpha.square() - beta4.double();
+        let z3 = (self.y + self.z).square() - gamma - delta;
+        let y3 = alpha * (beta4 - x3) - gamma.square().double().double().double();
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `self + q` for an affine `q` (madd-2007-bl).
+    fn add_affine(&self, q: &Affine) -> Jacobian {
+        if self.is_infinity() {
+            return Jacobian::from_affine(q);
+        }
+        let z1z1 = self.z.square();
+        let u2 = q.x * z1z1;
+        let s2 = q.y * self.z * z1z1;
+        let h = u2 - self.x;
+        let r = (s2 - self.y).double();
+        if bool::from(h.is_zero()) {
+            // Same x: the same point (double it) or opposite points (infinity).
+            return if bool::from(r.is_zero()) {
+                self.double()
+            } else {
+                Jacobian::INFINITY
+            };
+        }
+        let hh = h.square();
+        let i = hh.double().double();
+        let j = h * i;
+        let v = self.x * i;
+        let x3 = r.square() - j - v.double();
+        let y3 = r * (v - x3) - (self.y * j).double();
+        let z3 = (self.z + h).square() - z1z1 - hh;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `self + q` (add-2007-bl), for building tables.
+    fn add(&self, q: &Jacobian) -> Jacobian {
+        if self.is_infinity() {
+            return *q;
+        }
+        if q.is_infinity() {
+            return *self;
+        }
+        let z1z1 = self.z.square();
+        let z2z2 = q.z.square();
+        let u1 = self.x * z2z2;
+        let u2 = q.x * z1z1;
+        let s1 = self.y * q.z * z2z2;
+        let s2 = q.y * self.z * z1z1;
+        let h = u2 - u1;
+        let r = (s2 - s1).double();
+        if bool::from(h.is_zero()) {
+            return if bool::from(r.is_zero()) {
+                self.double()
+            } else {
+                Jacobian::INFINITY
+            };
+        }
+        let i = h.double().square();
+        let j = h * i;
+        let v = u1 * i;
+        let x3 = r.square() - j - v.double();
+        let y3 = r * (v - x3) - (s1 * j).double();
+        let z3 = ((self.z + q.z).square() - z1z1 - z2z2) * h;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+}
+
+/// Affine forms of points none of which is infinity, with one field inversion for all
+/// (Montgomery's trick). `None` if one is infinity.
+fn normalize(points: &[Jacobian]) -> Option<Vec<Affine>> {
+    let mut prefix = Vec::with_capacity(points.len());
+    let mut acc = Fe::ONE;
+    for p in points {
+        prefix.push(acc);
+        acc *= p.z;
+    }
+    let mut inv = Option::<Fe>::from(acc.invert())?;
+    let mut affine = vec![
+        Affine {
+            x: Fe::ZERO,
+            y: Fe::ZERO
+        };
+        points.len()
+    ];
+    for ((p, before), out) in points.iter().zip(&prefix).zip(&mut affine).rev() {
+        let z_inv = inv * before;
+        inv *= p.z;
+        let z_inv2 = z_inv.square();
+        *out = Affine {
+            x: p.x * z_inv2,
+            y: p.y * z_inv2 * z_inv,
+        };
+    }
+    Some(affine)
+}
 
 /// Multiples of one point for fixed-window scalar multiplication.
 pub(crate) struct Table {
     window_bits: usize,
     /// `points[i·digits + d - 1] = d·2^(window_bits·i)·P` for `d` in `1..=digits`.
-    /// Projective: `p256` 0.13 has no batch inversion, and one inversion per point would
-    /// cost more than the cheaper mixed addition saves.
-    points: Box<[ProjectivePoint]>,
+    points: Box<[Affine]>,
 }
 
 impl Table {
-    /// Builds the table of `base` with `W` bits per window (`W` is 4 or 8 and `D` is
-    /// `2^W - 1`, the digits per window).
-    pub(crate) fn new<const W: usize, const D: usize>(base: &ProjectivePoint) -> Table {
-        let windows = 256 / W;
-        let mut points = Vec::with_capacity(windows * D);
-        let mut window_base = *base;
+    /// Builds the table of `base` with `window_bits` (4 or 8) bits per window.
+    pub(crate) fn new(base: &Affine, window_bits: usize) -> Option<Table> {
+        let windows = 256 / window_bits;
+        let digits = (1 << window_bits) - 1;
+        let mut jacobian = Vec::with_capacity(windows * digits);
+        let mut window_base = Jacobian::from_affine(base);
         for _ in 0..windows {
-            let mut multiples = [ProjectivePoint::IDENTITY; D];
             let mut multiple = window_base;
-            for slot in multiples.iter_mut() {
-                *slot = multiple;
-                multiple += window_base;
+            for _ in 0..digits {
+                jacobian.push(multiple);
+                multiple = multiple.add(&window_base);
             }
-            points.extend_from_slice(&multiples);
-            // multiple = 2^W · window_base: the next window's base.
+            // multiple = 2^window_bits · window_base: the next window's base.
             window_base = multiple;
         }
-        Table {
-            window_bits: W,
-            points: points.into_boxed_slice(),
-        }
+        // No multiple is infinity: d·2^k < 2^256 < 2n, and for k > 0 it is even, so it
+        // is never n; for k = 0 it is below n.
+        Some(Table {
+            window_bits,
+            points: normalize(&jacobian)?.into_boxed_slice(),
+        })
     }
 
-    /// `k·P` for a scalar given as 32 big-endian octets.
-    fn mul(&self, k: &FieldBytes) -> ProjectivePoint {
+    /// Adds `k·P` to `acc`, for a scalar given as 32 big-endian octets.
+    fn mul_add(&self, k: &FieldBytes, mut acc: Jacobian) -> Jacobian {
         let digits = (1 << self.window_bits) - 1;
         let per_byte = 8 / self.window_bits;
-        let mut acc = ProjectivePoint::IDENTITY;
         for (i, byte) in k.iter().rev().enumerate() {
             for part in 0..per_byte {
                 let digit = usize::from(byte >> (part * self.window_bits)) & digits;
                 if digit != 0 {
                     let window = i * per_byte + part;
-                    acc += &self.points[window * digits + digit - 1];
+                    acc = acc.add_affine(&self.points[window * digits + digit - 1]);
                 }
             }
         }
@@ -70,25 +250,53 @@ impl Table {
     }
 
     /// The generator's table, built on first use.
-    fn generator() -> &'static Table {
-        static G: OnceLock<Table> = OnceLock::new();
-        G.get_or_init(|| Table::new::<8, 255>(&ProjectivePoint::GENERATOR))
+    fn generator() -> Option<&'static Table> {
+        static G: OnceLock<Option<Table>> = OnceLock::new();
+        G.get_or_init(|| Table::new(&Affine::generator()?, 8))
+            .as_ref()
     }
 }
 
 /// ECDSA P-256 verification (SEC 1 §4.1.4) of `(r, s)`, both already known to be in
 /// `[1, n-1]`, over the 32-octet `digest`, for the key whose table is `q`.
 pub(crate) fn verify(q: &Table, digest: &[u8; 32], r: &Scalar, s: &Scalar) -> bool {
+    let Some(g) = Table::generator() else {
+        return false;
+    };
     let z = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(*digest));
     let Some(w) = Option::<Scalar>::from(s.invert_vartime()) else {
         return false;
     };
-    let point = Table::generator().mul(&(z * w).to_repr()) + q.mul(&(*r * w).to_repr());
-    if bool::from(point.is_identity()) {
+    let point = q.mul_add(
+        &(*r * w).to_repr(),
+        g.mul_add(&(z * w).to_repr(), Jacobian::INFINITY),
+    );
+    if point.is_infinity() {
         return false;
     }
-    let x = point.to_affine().x();
-    <Scalar as Reduce<U256>>::reduce_bytes(&x) == *r
+    // x = X/Z² must equal r modulo n: x is r, or r + n when that is still below p.
+    let r_bytes = r.to_repr();
+    let Some(r_fe) = Option::<Fe>::from(Fe::from_bytes(&r_bytes)) else {
+        return false;
+    };
+    let z2 = point.z.square();
+    if bool::from(point.x.ct_eq(&(r_fe * z2))) {
+        return true;
+    }
+    if r_bytes[..] >= P_MINUS_N[..] {
+        return false;
+    }
+    let Some(n_fe) = n_as_field() else {
+        return false;
+    };
+    bool::from(point.x.ct_eq(&((r_fe + n_fe) * z2)))
+}
+
+/// The group order `n` as a field element (`n < p`).
+fn n_as_field() -> Option<Fe> {
+    // n - 1 is the largest scalar; n = (n - 1) + 1.
+    let n_minus_1 = (-Scalar::ONE).to_repr();
+    Option::<Fe>::from(Fe::from_bytes(&n_minus_1)).map(|f| f + Fe::ONE)
 }
 
 #[cfg(test)]
@@ -96,6 +304,14 @@ mod tests {
     use super::*;
     use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
     use p256::ecdsa::{Signature, SigningKey};
+
+    fn table_of(key: &p256::ecdsa::VerifyingKey) -> Table {
+        let point = key.to_encoded_point(false);
+        let q =
+            Affine::from_coordinates(&(*point.x().unwrap()).into(), &(*point.y().unwrap()).into())
+                .unwrap();
+        Table::new(&q, 4).unwrap()
+    }
 
     /// Many keys and digests, valid and corrupted signatures, high-S forms: the table
     /// path always agrees with `p256`'s own verification.
@@ -106,7 +322,7 @@ mod tests {
             seed[0] = round.wrapping_add(1);
             let signer = SigningKey::from_bytes(&seed.into()).unwrap();
             let verifier = *signer.verifying_key();
-            let table = Table::new::<4, 15>(&verifier.as_affine().into());
+            let table = table_of(&verifier);
             for msg in 0..6u8 {
                 let digest = [msg.wrapping_mul(37).wrapping_add(round); 32];
                 let sig: Signature = signer.sign_prehash(&digest).unwrap();
@@ -120,6 +336,32 @@ mod tests {
                     assert_eq!(verify(&table, &digest, &r, &s), expected);
                 }
             }
+        }
+    }
+
+    /// The exceptional cases of the addition formulas: P + P, P + (−P), and a table whose
+    /// base is the generator itself (so `u1·G + u2·Q` can meet equal points).
+    #[test]
+    fn exceptional_additions() {
+        let g = Affine::generator().unwrap();
+        let gj = Jacobian::from_affine(&g);
+        let doubled = gj.add_affine(&g);
+        let expected = gj.double();
+        let [a, b] = [doubled, expected].map(|p| normalize(&[p]).unwrap()[0]);
+        assert!(a.x == b.x && a.y == b.y);
+        let minus_g = Affine { x: g.x, y: -g.y };
+        assert!(gj.add_affine(&minus_g).is_infinity());
+        assert!(gj.add(&Jacobian::from_affine(&minus_g)).is_infinity());
+        // Q = G: u1·G + u2·G with u1 = u2 hits P + P inside the accumulation.
+        let table = Table::new(&g, 4).unwrap();
+        let key = p256::ecdsa::VerifyingKey::from_affine(p256::AffinePoint::GENERATOR).unwrap();
+        let signer = SigningKey::from_bytes(&Scalar::ONE.to_repr()).unwrap();
+        for msg in 0..8u8 {
+            let digest = [msg; 32];
+            let sig: Signature = signer.sign_prehash(&digest).unwrap();
+            let (r, s) = sig.split_scalars();
+            assert!(key.verify_prehash(&digest, &sig).is_ok());
+            assert!(verify(&table, &digest, &r, &s));
         }
     }
 }

@@ -290,7 +290,15 @@ mod tests {
         let m = Modulus::new(&n).unwrap();
         let mut n_minus_1 = n.clone();
         *n_minus_1.last_mut().unwrap() = 0xfe;
-        for base in [vec![0u8; 256], { let mut one = vec![0u8; 256]; one[255] = 1; one }, n_minus_1] {
+        for base in [
+            vec![0u8; 256],
+            {
+                let mut one = vec![0u8; 256];
+                one[255] = 1;
+                one
+            },
+            n_minus_1,
+        ] {
             assert_eq!(m.pow(&base, 65537).unwrap(), reference(&base, 65537, &n));
         }
         assert!(m.pow(&n, 65537).is_none());
