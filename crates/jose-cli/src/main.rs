@@ -1,10 +1,12 @@
-//! `jose`: verify, decode and inspect JWTs and JWK Sets from the command line.
+//! `jose`: verify, decode and inspect JWTs and JWK Sets from the command line, and
+//! measure verification speed (`jose bench`).
 //!
 //! The contract (DESIGN §6) is exact because scripts and acceptance tests drive it:
 //! exit 0 = valid, 1 = rejected (a JSON object on stdout says why), 2 = usage or
 //! configuration error (one line on stderr).
 #![forbid(unsafe_code)]
 
+mod bench;
 mod cli;
 mod decode;
 mod jwks;
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
             Command::Verify(args) => verify::run(args).await,
             Command::Decode(args) => decode::run(&args),
             Command::Jwks(args) => jwks::run(args).await,
+            Command::Bench(args) => bench::run(&args),
         }
     });
     match outcome {

@@ -1,0 +1,369 @@
+//! `jose bench`: verifications per second per algorithm and key size, like
+//! `openssl speed`, on this machine, with nothing to download or configure.
+//!
+//! At startup it generates fresh keys (RSA 2048/3072/4096 with `rsa`, P-256 with `p256`,
+//! from the OS random number generator, in parallel) and signs one realistic access token
+//! per case (RFC 9068 claims: `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`,
+//! `client_id`). Each measurement then runs `jose_core::verify_jwt` in a loop for the
+//! requested time: parse, allowlist, signature, and the `iss`/`aud`/`exp`/`nbf`/`iat`
+//! checks, with the key built once as a service keeps it. The signing crates only make
+//! the tokens; every verification is jose-core's own.
+
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use jose_core::{Algorithm, Validation, VerifyingKey, base64url_encode, verify_jwt};
+use p256::ecdsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+use rand_core::OsRng;
+use rsa::RsaPrivateKey;
+use rsa::sha2::Sha256;
+use rsa::traits::PublicKeyParts;
+use serde_json::{Value, json};
+
+use crate::UsageError;
+use crate::cli::BenchArgs;
+
+const ISSUER: &str = "https://login.example.com/";
+const AUDIENCE: &str = "https://api.example.com/orders";
+
+/// The key a case needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeySpec {
+    Rsa(usize),
+    P256,
+}
+
+impl KeySpec {
+    fn name(self) -> String {
+        match self {
+            KeySpec::Rsa(bits) => format!("RSA-{bits}"),
+            KeySpec::P256 => "P-256".to_owned(),
+        }
+    }
+}
+
+/// One measured case: (label, algorithm, key).
+const CASES: [(&str, Algorithm, KeySpec); 5] = [
+    ("RS256-2048", Algorithm::RS256, KeySpec::Rsa(2048)),
+    ("RS256-3072", Algorithm::RS256, KeySpec::Rsa(3072)),
+    ("RS256-4096", Algorithm::RS256, KeySpec::Rsa(4096)),
+    ("PS256-2048", Algorithm::PS256, KeySpec::Rsa(2048)),
+    ("ES256", Algorithm::ES256, KeySpec::P256),
+];
+
+/// A generated private key.
+enum SigningKey {
+    Rsa(Box<RsaPrivateKey>),
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl SigningKey {
+    fn generate(spec: KeySpec) -> Result<SigningKey, String> {
+        match spec {
+            KeySpec::Rsa(bits) => RsaPrivateKey::new(&mut OsRng, bits)
+                .map(|key| SigningKey::Rsa(Box::new(key)))
+                .map_err(|e| format!("cannot generate an RSA-{bits} key: {e}")),
+            KeySpec::P256 => Ok(SigningKey::P256(p256::ecdsa::SigningKey::random(
+                &mut OsRng,
+            ))),
+        }
+    }
+
+    fn verifying_key(&self) -> Result<VerifyingKey, String> {
+        let key = match self {
+            SigningKey::Rsa(key) => {
+                VerifyingKey::from_rsa_components(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+            }
+            SigningKey::P256(key) => {
+                let point = key.verifying_key().to_encoded_point(false);
+                match (point.x(), point.y()) {
+                    (Some(x), Some(y)) => VerifyingKey::from_p256_coordinates(x, y),
+                    _ => return Err("a P-256 point without coordinates".to_owned()),
+                }
+            }
+        };
+        key.map_err(|e| format!("jose-core refused a generated key: {e}"))
+    }
+
+    fn sign(&self, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>, String> {
+        match (alg, self) {
+            (Algorithm::RS256, SigningKey::Rsa(key)) => {
+                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**key).clone());
+                Ok(signer.sign(message).to_vec())
+            }
+            (Algorithm::PS256, SigningKey::Rsa(key)) => {
+                // Salt length = hash length, as RFC 7518 §3.5 requires.
+                let signer = rsa::pss::SigningKey::<Sha256>::new((**key).clone());
+                Ok(signer.sign_with_rng(&mut OsRng, message).to_vec())
+            }
+            (Algorithm::ES256, SigningKey::P256(key)) => {
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            _ => Err(format!("no signer for {}", alg.name())),
+        }
+    }
+}
+
+/// A signed token ready to be verified in a loop.
+struct Prepared {
+    label: &'static str,
+    alg: Algorithm,
+    key_name: String,
+    token: String,
+    key: VerifyingKey,
+    validation: Validation,
+}
+
+/// One measurement: how many verifications in how long, on how many threads.
+#[derive(Debug, Clone, Copy)]
+struct Rate {
+    threads: usize,
+    verifications: u64,
+    seconds: f64,
+}
+
+impl Rate {
+    fn per_second(self) -> f64 {
+        self.verifications as f64 / self.seconds
+    }
+
+    fn json(self) -> Value {
+        json!({
+            "threads": self.threads,
+            "verifications": self.verifications,
+            "seconds": self.seconds,
+            "per_second": self.per_second(),
+        })
+    }
+}
+
+pub(crate) fn run(args: &BenchArgs) -> Result<bool, UsageError> {
+    let cases: Vec<_> = CASES
+        .iter()
+        .filter(|(label, ..)| args.algs.is_empty() || args.algs.iter().any(|a| a == label))
+        .copied()
+        .collect();
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => thread::available_parallelism().map_or(1, usize::from),
+    };
+    let duration = Duration::from_secs_f64(args.seconds);
+
+    let started = Instant::now();
+    eprintln!("jose bench: generating keys...");
+    let prepared = match prepare(&cases) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            eprintln!("jose: bench: {message}");
+            return Ok(false);
+        }
+    };
+    let keygen_seconds = started.elapsed().as_secs_f64();
+
+    let mut results = Vec::new();
+    for case in &prepared {
+        eprintln!("jose bench: {}...", case.label);
+        let measured = measure(case, 1, duration).and_then(|single| {
+            let multi = match threads {
+                1 => None,
+                n => Some(measure(case, n, duration)?),
+            };
+            Ok((single, multi))
+        });
+        match measured {
+            Ok((single, multi)) => results.push((case, single, multi)),
+            Err(message) => {
+                eprintln!("jose: bench: {message}");
+                return Ok(false);
+            }
+        }
+    }
+
+    if args.json {
+        let rows: Vec<Value> = results
+            .iter()
+            .map(|(case, single, multi)| {
+                json!({
+                    "case": case.label,
+                    "alg": case.alg.name(),
+                    "key": case.key_name,
+                    "single_thread": single.json(),
+                    "all_threads": multi.map(Rate::json),
+                })
+            })
+            .collect();
+        let report = json!({
+            "operation": "verify_jwt (parse, signature, iss/aud/exp/nbf/iat)",
+            "seconds_per_measurement": args.seconds,
+            "threads": threads,
+            "keygen_seconds": keygen_seconds,
+            "results": rows,
+        });
+        println!("{report}");
+    } else {
+        print!("{}", table(&results, threads, args.seconds));
+    }
+    Ok(true)
+}
+
+/// Generates each distinct key once (in parallel: RSA-4096 alone can take seconds),
+/// then signs one token per case and checks that it verifies.
+fn prepare(cases: &[(&'static str, Algorithm, KeySpec)]) -> Result<Vec<Prepared>, String> {
+    let mut specs: Vec<KeySpec> = Vec::new();
+    for &(_, _, spec) in cases {
+        if !specs.contains(&spec) {
+            specs.push(spec);
+        }
+    }
+    let keys: Vec<(KeySpec, SigningKey)> = thread::scope(|scope| {
+        let handles: Vec<_> = specs
+            .iter()
+            .map(|&spec| scope.spawn(move || SigningKey::generate(spec).map(|k| (spec, k))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("key generation panicked".into()))
+            })
+            .collect::<Result<_, String>>()
+    })?;
+
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "the system clock is before 1970".to_owned())?
+        .as_secs();
+    let mut prepared = Vec::new();
+    for &(label, alg, spec) in cases {
+        let Some((_, signing_key)) = keys.iter().find(|(s, _)| *s == spec) else {
+            return Err(format!("no key for {label}"));
+        };
+        let kid = format!("bench-{}", spec.name().to_ascii_lowercase());
+        let token = access_token(signing_key, alg, &kid, now)?;
+        let key = signing_key.verifying_key()?;
+        // The clock is fixed at the signing time, so a long run never sees the token expire.
+        let validation = Validation::builder([alg])
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .now(now)
+            .build();
+        verify_jwt(&token, &key, &validation)
+            .map_err(|e| format!("the {label} token does not verify: {e}"))?;
+        prepared.push(Prepared {
+            label,
+            alg,
+            key_name: spec.name(),
+            token,
+            key,
+            validation,
+        });
+    }
+    Ok(prepared)
+}
+
+/// An RFC 9068-style access token, about the size real providers issue.
+fn access_token(key: &SigningKey, alg: Algorithm, kid: &str, now: u64) -> Result<String, String> {
+    let header = json!({ "alg": alg.name(), "typ": "at+jwt", "kid": kid });
+    let claims = json!({
+        "iss": ISSUER,
+        "sub": "5ba552d67",
+        "aud": AUDIENCE,
+        "exp": now + 3600,
+        "iat": now,
+        "nbf": now,
+        "jti": "dbe39bf3a3ba4238a513f51d6e1691c4",
+        "scope": "openid profile orders:read orders:write",
+        "client_id": "s6BhdRkqt3",
+    });
+    let signing_input = format!(
+        "{}.{}",
+        base64url_encode(header.to_string().as_bytes()),
+        base64url_encode(claims.to_string().as_bytes())
+    );
+    let signature = key.sign(alg, signing_input.as_bytes())?;
+    Ok(format!("{signing_input}.{}", base64url_encode(&signature)))
+}
+
+/// Verifies `case` in a loop on `threads` threads for `duration`; the threads start
+/// together, and the rate is all verifications over the longest thread's time.
+fn measure(case: &Prepared, threads: usize, duration: Duration) -> Result<Rate, String> {
+    let barrier = Barrier::new(threads);
+    let outcomes: Vec<Result<(u64, Duration), String>> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    verify_for(case, duration)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a bench thread panicked".into()))
+            })
+            .collect()
+    });
+    let mut rate = Rate {
+        threads,
+        verifications: 0,
+        seconds: 0.0,
+    };
+    for outcome in outcomes {
+        let (count, elapsed) = outcome?;
+        rate.verifications += count;
+        rate.seconds = rate.seconds.max(elapsed.as_secs_f64());
+    }
+    Ok(rate)
+}
+
+fn verify_for(case: &Prepared, duration: Duration) -> Result<(u64, Duration), String> {
+    let start = Instant::now();
+    let mut count = 0u64;
+    loop {
+        verify_jwt(
+            std::hint::black_box(&case.token),
+            &case.key,
+            &case.validation,
+        )
+        .map_err(|e| format!("{} stopped verifying: {e}", case.label))?;
+        count += 1;
+        let elapsed = start.elapsed();
+        if elapsed >= duration {
+            return Ok((count, elapsed));
+        }
+    }
+}
+
+fn table(results: &[(&Prepared, Rate, Option<Rate>)], threads: usize, seconds: f64) -> String {
+    let multi_header = format!("verify/s ({threads} threads)");
+    let mut out = format!(
+        "jose bench: verify_jwt (parse, signature, iss/aud/exp/nbf/iat), {seconds} s per measurement\n\n"
+    );
+    out.push_str(&format!(
+        "{:<12} {:<9} {:>11} {:>20} {:>22} {:>8}\n",
+        "case", "key", "µs/verify", "verify/s (1 thread)", multi_header, "scaling"
+    ));
+    for (case, single, multi) in results {
+        let (multi_rate, scaling) = match multi {
+            Some(m) => (
+                format!("{:.0}", m.per_second()),
+                format!("{:.2}x", m.per_second() / single.per_second()),
+            ),
+            None => ("-".to_owned(), "-".to_owned()),
+        };
+        out.push_str(&format!(
+            "{:<12} {:<9} {:>11.1} {:>20.0} {:>22} {:>8}\n",
+            case.label,
+            case.key_name,
+            1e6 / single.per_second(),
+            single.per_second(),
+            multi_rate,
+            scaling
+        ));
+    }
+    out
+}
