@@ -200,7 +200,7 @@ write("claims", "deep", '{"exp":%d,"x":%s1%s}' % (NOW + 10, "[" * 20, "]" * 20))
 write("claims", "empty", "")
 
 # --- rsa_verify_differential ---------------------------------------------------------
-# [alg 0..5][mode: even raw, odd crafted][len][message] then
+# [choice: alg = c % 6, key = c / 6 % 3][mode: even raw, odd crafted][len][message] then
 # raw: signature bytes; crafted: [flags] (+[salt len] with flag 1)(+salt) then mutations.
 msg = b"eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UifQ"
 for alg in range(6):
@@ -216,6 +216,13 @@ for alg in range(6):
     write("rsa_verify_differential", f"raw-zero-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 256)
     write("rsa_verify_differential", f"raw-ff-{alg}", bytes([alg, 0, 1, 0x61]) + b"\xff" * 256)
     write("rsa_verify_differential", f"raw-one-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 255 + b"\x01")
+    # The 3072- and 4096-bit keys (choice byte alg + 6 * key).
+    for key in (1, 2):
+        choice = alg + 6 * key
+        head = bytes([choice, 1, len(msg)]) + msg
+        write("rsa_verify_differential", f"valid-k{key}-{alg}", head + b"\x00")
+        write("rsa_verify_differential", f"em-flip-k{key}-{alg}", head + b"\x02\x01\x00\x05\x10")
+        write("rsa_verify_differential", f"raw-ff-k{key}-{alg}", bytes([choice, 0, 1, 0x61]) + b"\xff" * (256 + 128 * key))
 
 # --- es256_verify_differential -------------------------------------------------------
 # mode 0: [0][len][msg][sig]; mode 1: [1][flags][len][msg][tweak bytes];

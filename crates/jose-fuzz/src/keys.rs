@@ -7,12 +7,25 @@ use jose_core::VerifyingKey;
 use p256::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
 use rsa::sha2::{Sha256, Sha384, Sha512};
 
-const RSA_PRIVATE_PEM: &str = include_str!("../../../test-vectors/keys/rsa-2048.pem");
-const RSA_PUBLIC_PEM: &str = include_str!("../../../test-vectors/keys/rsa-2048.pub.pem");
+/// The RSA test keys, private and public PEM: 2048, 3072 and 4096 bits.
+const RSA_PEMS: [(&str, &str); 3] = [
+    (
+        include_str!("../../../test-vectors/keys/rsa-2048.pem"),
+        include_str!("../../../test-vectors/keys/rsa-2048.pub.pem"),
+    ),
+    (
+        include_str!("../../../test-vectors/keys/rsa-3072.pem"),
+        include_str!("../../../test-vectors/keys/rsa-3072.pub.pem"),
+    ),
+    (
+        include_str!("../../../test-vectors/keys/rsa-4096.pem"),
+        include_str!("../../../test-vectors/keys/rsa-4096.pub.pem"),
+    ),
+];
 const EC_PRIVATE_PEM: &str = include_str!("../../../test-vectors/keys/ec-p256.pem");
 const EC_PUBLIC_PEM: &str = include_str!("../../../test-vectors/keys/ec-p256.pub.pem");
 
-/// The RSA-2048 test key as `jose-core` and as the `rsa` crate see it.
+/// An RSA test key as `jose-core` and as the `rsa` crate see it.
 pub(crate) struct RsaKeys {
     pub(crate) ours: VerifyingKey,
     pub(crate) private: rsa::RsaPrivateKey,
@@ -31,14 +44,18 @@ pub(crate) struct EcKeys {
     pub(crate) theirs: p256::ecdsa::VerifyingKey,
 }
 
-pub(crate) fn rsa() -> &'static RsaKeys {
-    static KEYS: OnceLock<RsaKeys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let private =
-            rsa::RsaPrivateKey::from_pkcs8_pem(RSA_PRIVATE_PEM).expect("test RSA key parses");
+/// The number of RSA test keys.
+pub(crate) const RSA_KEYS: usize = RSA_PEMS.len();
+
+/// RSA test key `index` (0: 2048 bits, 1: 3072, 2: 4096).
+pub(crate) fn rsa(index: usize) -> &'static RsaKeys {
+    static KEYS: [OnceLock<RsaKeys>; RSA_KEYS] = [const { OnceLock::new() }; RSA_KEYS];
+    let (private_pem, public_pem) = RSA_PEMS[index];
+    KEYS[index].get_or_init(|| {
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(private_pem).expect("test RSA key parses");
         let public = private.to_public_key();
         RsaKeys {
-            ours: VerifyingKey::from_public_key_pem(RSA_PUBLIC_PEM)
+            ours: VerifyingKey::from_public_key_pem(public_pem)
                 .expect("jose-core imports the test RSA key"),
             rs256: rsa::pkcs1v15::VerifyingKey::new(public.clone()),
             rs384: rsa::pkcs1v15::VerifyingKey::new(public.clone()),
@@ -71,10 +88,13 @@ mod tests {
 
     #[test]
     fn both_views_are_the_same_key() {
-        let rsa = rsa();
-        let (n, e) = rsa.ours.rsa_components().expect("an RSA key");
-        assert_eq!(n, rsa.private.n().to_bytes_be());
-        assert_eq!(e, rsa.private.e().to_bytes_be());
+        for (index, bits) in [2048, 3072, 4096].into_iter().enumerate() {
+            let rsa = rsa(index);
+            let (n, e) = rsa.ours.rsa_components().expect("an RSA key");
+            assert_eq!(n, rsa.private.n().to_bytes_be());
+            assert_eq!(e, rsa.private.e().to_bytes_be());
+            assert_eq!(rsa.ours.rsa_bits(), Some(bits));
+        }
         let ec = ec();
         let point = ec.theirs.to_encoded_point(false);
         let (x, y) = ec.ours.p256_coordinates().expect("an EC key");

@@ -1,5 +1,7 @@
 //! The `rsa_verify_differential` target: RS256/384/512 and PS256/384/512 verification in
-//! `jose-core` against the `rsa` crate's own verifiers, on the fixed RSA-2048 test key.
+//! `jose-core` against the `rsa` crate's own verifiers, on the fixed RSA test keys
+//! (2048, 3072 and 4096 bits: jose-core's Montgomery arithmetic works on 32, 48 and 64
+//! limbs respectively).
 
 use jose_core::Algorithm;
 use rsa::BigUint;
@@ -21,7 +23,8 @@ const ALGS: [Algorithm; 6] = [
 
 /// Fuzz target `rsa_verify_differential`.
 ///
-/// Input: an algorithm choice, a mode, a length-prefixed message, then per mode either
+/// Input: a choice byte (`% 6`: the algorithm; `/ 6 % 3`: the key, 2048, 3072 or 4096
+/// bits, so choices 0–5 use the 2048-bit key), a mode, a length-prefixed message, then per mode either
 /// the raw signature (mode even) or instructions for a crafted signature (mode odd): the
 /// fuzzer gets the valid encoded message EM for the message (EMSA-PKCS1-v1_5, or
 /// EMSA-PSS with a salt and salt length it picks), may flip bytes of EM, and the harness
@@ -36,12 +39,13 @@ const ALGS: [Algorithm; 6] = [
 /// Known principled difference, unreachable here: for moduli whose bit length is 1 mod
 /// 8 the `rsa` crate drops the leading octet of EM without checking that it is zero,
 /// where jose-core (RFC 8017 §9.1.2 via §8.1.2 step 2c) requires it to be zero. The
-/// test key is exactly 2048 bits, so emLen equals the modulus length and no octet is
-/// dropped.
+/// test keys are exactly 2048, 3072 and 4096 bits, so emLen equals the modulus length
+/// and no octet is dropped.
 pub fn rsa_verify_differential(data: &[u8]) {
-    let keys = keys::rsa();
     let mut input = Input::new(data);
-    let alg = ALGS[usize::from(input.byte()) % ALGS.len()];
+    let choice = usize::from(input.byte());
+    let alg = ALGS[choice % ALGS.len()];
+    let keys = keys::rsa(choice / ALGS.len() % keys::RSA_KEYS);
     let mode = input.byte();
     let message = input.len_prefixed();
     let (signature, must_verify) = if mode % 2 == 0 {
@@ -276,7 +280,7 @@ mod tests {
 
     #[test]
     fn crafted_pkcs1v15_equals_the_rsa_crate_signature() {
-        let keys = keys::rsa();
+        let keys = keys::rsa(0);
         let message = b"hello";
         let mut data = vec![0, 1, message.len() as u8];
         data.extend_from_slice(message);
@@ -293,7 +297,7 @@ mod tests {
 
     #[test]
     fn crafted_pss_verifies_in_both_and_other_salt_lengths_in_neither() {
-        let keys = keys::rsa();
+        let keys = keys::rsa(0);
         for (alg, h_len) in [
             (Algorithm::PS256, 32),
             (Algorithm::PS384, 48),
@@ -319,6 +323,10 @@ mod tests {
                 rsa_verify_differential(&[alg, 1, 3, b'a', b'b', b'c', flags, 2, 0, 5, 1]);
             }
             rsa_verify_differential(&[alg, 0, 1, b'a', 1, 2, 3]);
+        }
+        // The 3072- and 4096-bit keys: a valid signature verifies in both.
+        for choice in [6, 9, 12, 17] {
+            rsa_verify_differential(&[choice, 1, 2, b'h', b'i', 0]);
         }
     }
 }
