@@ -7,8 +7,8 @@ b64, padding and other base64url deviations, DER signatures, malformed claims. T
 binary seeds of the differential targets follow the input layouts documented on
 jose_fuzz::rsa_verify_differential and jose_fuzz::es256_verify_differential.
 
-Run from fuzz/: python3 make_seeds.py. Existing seed-* files are overwritten; files
-found by the fuzzer (hash names) are left alone.
+Run from fuzz/: python3 make_seeds.py. Existing seed-* files are replaced (seeds with
+identical bytes are written once); files found by the fuzzer (hash names) are left alone.
 """
 import base64
 import json
@@ -34,11 +34,24 @@ def load(rel):
         return json.load(f)
 
 
+WRITTEN = {}
+
+
 def write(target, name, data):
+    """Writes seed-NAME for TARGET, unless an earlier seed has the same bytes. The first
+    write to a target removes its old seed-* files (fuzzer-found files stay)."""
     d = os.path.join(ROOT, "corpus", target)
     os.makedirs(d, exist_ok=True)
+    if target not in WRITTEN:
+        WRITTEN[target] = set()
+        for old in os.listdir(d):
+            if old.startswith("seed-"):
+                os.remove(os.path.join(d, old))
     if isinstance(data, str):
         data = data.encode()
+    if data in WRITTEN[target]:
+        return
+    WRITTEN[target].add(data)
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(data)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Minimises each named target's corpus after a campaign (default: all that have one):
 # the named seed-* files (regenerate with make_seeds.py) are kept as they are, and
-# libFuzzer's merge adds only the fuzzer-found inputs that reach edges the seeds do not
+# libFuzzer's greedy set-cover merge adds the fewest fuzzer-found inputs that reach
+# every edge the seeds do not
 # (-use_counters=0: edges, not hit counts, so the corpus stays small enough to commit).
 # Uses the binaries of the last run_campaign.sh; run from anywhere.
 set -euo pipefail
@@ -12,9 +13,9 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 for t in "${TARGETS[@]}"; do
   new="target/minimize/$t"
-  rm -rf "$new" && mkdir -p "$new"
+  rm -rf "$new" "target/minimize/$t.control" && mkdir -p "$new"
   cp corpus/"$t"/seed-* "$new"/
-  nice -n 19 "target/campaign/bin/$t" -merge=1 -use_counters=0 \
+  nice -n 19 "target/campaign/bin/$t" -set_cover_merge=1 -use_counters=0 \
       -merge_control_file="target/minimize/$t.control" "$new" "corpus/$t" \
       > "target/minimize/$t.log" 2>&1
   rm -rf "corpus/$t" && mv "$new" "corpus/$t"
