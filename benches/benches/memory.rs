@@ -6,7 +6,9 @@
 //! allocator (its `unsafe impl GlobalAlloc` is in that crate, so this crate keeps
 //! `forbid(unsafe_code)`). For each kind of key, `COUNT` keys are built and kept alive;
 //! the allocator's net change (bytes requested minus bytes freed, so temporaries cancel
-//! out) divided by `COUNT` is the heap cost of one key. Add the inline size
+//! out) divided by `COUNT` is the heap cost of one key. Keys are measured new and after
+//! two verifications, because jose-core builds an EC key's table of multiples lazily,
+//! on the key's second use. Add the inline size
 //! (`size_of`) for the whole cost. These are bytes *requested*: malloc adds its own
 //! per-block overhead (typically 8 to 16 bytes per live block, also reported) and
 //! rounding. aws-lc-rs keys live on the C heap (`OPENSSL_malloc`), which this allocator
@@ -15,7 +17,7 @@
 use std::alloc::System;
 use std::hint::black_box;
 
-use jose_benches::{PublicKey, TestKey, jwks_json};
+use jose_benches::{Case, Fixture, PublicKey, TestKey, jwks_json};
 use jose_core::{Algorithm, VerifyingKey};
 use jose_jwk::{Jwk, JwkSet};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -53,17 +55,35 @@ struct Row {
 fn main() {
     let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     let keys = [
-        (TestKey::Rsa2048, "RSA-2048", Algorithm::RS256),
-        (TestKey::Rsa3072, "RSA-3072", Algorithm::RS256),
-        (TestKey::Rsa4096, "RSA-4096", Algorithm::RS256),
-        (TestKey::P256, "EC P-256", Algorithm::ES256),
+        (Case::Rs256_2048, "RSA-2048", Algorithm::RS256),
+        (Case::Rs256_3072, "RSA-3072", Algorithm::RS256),
+        (Case::Rs256_4096, "RSA-4096", Algorithm::RS256),
+        (Case::Es256, "EC P-256", Algorithm::ES256),
     ];
     let mut rows = Vec::new();
-    for (test_key, name, alg) in keys {
+    for (case, name, alg) in keys {
+        let test_key: TestKey = case.test_key();
         let public = test_key.public();
         let (heap, blocks) = per_item(|| public.to_verifying_key());
         rows.push(Row {
-            what: format!("jose VerifyingKey {name}"),
+            what: format!("jose VerifyingKey {name}, new"),
+            inline: size_of::<VerifyingKey>(),
+            heap,
+            blocks,
+        });
+        // What a cache really holds: a key that has verified tokens. jose-core builds an
+        // EC key's table of multiples on its second use, so measure after two.
+        let fixture = Fixture::new(case);
+        let validation = fixture.validation();
+        let (heap, blocks) = per_item(|| {
+            let key = public.to_verifying_key();
+            for _ in 0..2 {
+                jose_core::verify_jwt(fixture.token(), &key, &validation).expect("verifies");
+            }
+            key
+        });
+        rows.push(Row {
+            what: format!("jose VerifyingKey {name}, after 2 verifications"),
             inline: size_of::<VerifyingKey>(),
             heap,
             blocks,
@@ -71,7 +91,7 @@ fn main() {
         let json = public.to_jwk_json(test_key.kid(), alg);
         let (heap, blocks) = per_item(|| Jwk::from_json(json.as_bytes()).expect("a JWK"));
         rows.push(Row {
-            what: format!("jose Jwk {name} (key + kid, alg, use, thumbprint)"),
+            what: format!("jose Jwk {name}, new (key, kid, alg, use, thumbprint)"),
             inline: size_of::<Jwk>(),
             heap,
             blocks,
@@ -90,7 +110,7 @@ fn main() {
     let set = black_box(JwkSet::from_json(document.as_bytes()).expect("the set"));
     let change = region.change();
     rows.push(Row {
-        what: format!("jose JwkSet of {} RSA-2048 keys, per key", set.len()),
+        what: format!("jose JwkSet of {} RSA-2048 keys, new, per key", set.len()),
         inline: 0,
         heap: change
             .bytes_allocated
@@ -103,12 +123,12 @@ fn main() {
         "memory per cached key (heap = bytes requested from the allocator, net of temporaries; {COUNT} keys kept per row)\n"
     );
     println!(
-        "{:<58} {:>8} {:>10} {:>12} {:>8}",
+        "{:<60} {:>8} {:>10} {:>12} {:>8}",
         "what", "inline", "heap", "heap blocks", "total"
     );
     for row in &rows {
         println!(
-            "{:<58} {:>8} {:>10} {:>12.1} {:>8}",
+            "{:<60} {:>8} {:>10} {:>12.1} {:>8}",
             row.what,
             row.inline,
             row.heap,
