@@ -9,12 +9,16 @@
 //!
 //! The lookups are a hash-map probe, so their cost should not depend on the set's size.
 
+mod cpu;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jose_benches::{jwks_json, jwks_kid};
 use jose_core::{Algorithm, CompactJws, Header, Limits, base64url_encode};
 use jose_jwk::{JwkSet, JwkSetOptions};
+
+use crate::cpu::ThreadCpuTime;
 
 /// A set of `keys` keys, with the limits raised for the 1000-key case.
 fn set_of(keys: usize) -> JwkSet {
@@ -41,7 +45,7 @@ fn header_for(kid: &str) -> Header {
         .clone()
 }
 
-fn jwks(c: &mut Criterion) {
+fn jwks(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("jwks");
     for keys in [10, 100] {
         let document = jwks_json(keys);
@@ -70,5 +74,9 @@ fn jwks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, jwks);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = jwks
+}
 criterion_main!(benches);

@@ -15,6 +15,7 @@
 //! `CompactJws::parse` also decodes the signature, while `insecure_decode` parses the
 //! claims (compare it with `jose-parse+claims-json`).
 
+mod cpu;
 mod peers;
 
 use std::hint::black_box;
@@ -25,7 +26,9 @@ use jose_core::{CompactJws, Limits};
 use jose_jwk::JwkSet;
 use serde_json::{Map, Value};
 
-fn parse(c: &mut Criterion) {
+use crate::cpu::ThreadCpuTime;
+
+fn parse(c: &mut Criterion<ThreadCpuTime>) {
     peers::install_aws_lc();
     let limits = Limits::default();
     let set = JwkSet::from_json(test_keys_jwks_json().as_bytes()).expect("the test key set");
@@ -69,5 +72,9 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = parse
+}
 criterion_main!(benches);

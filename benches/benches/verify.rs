@@ -11,7 +11,10 @@
 //! | `jsonwebtoken-rust-crypto` | the same with the RustCrypto backend (in a worker process; see `peers/mod.rs`) |
 //! | `*-fresh-key` (jsonwebtoken) | the `DecodingKey` built inside the iteration |
 //! | `aws-lc-rs-signature-only` | `ParsedPublicKey::verify_sig`, the key parsed once: the assembly floor |
+//!
+//! Time is the measuring thread's CPU time (see `cpu/mod.rs`).
 
+mod cpu;
 mod peers;
 
 use std::hint::black_box;
@@ -20,6 +23,7 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use jose_benches::{Case, Fixture, PublicKey};
 use jose_core::VerifyingKey;
 
+use crate::cpu::ThreadCpuTime;
 use crate::peers::{AwsLcRaw, JwtPeer, RustCryptoWorker};
 
 /// The cases whose key is also measured "fresh", built inside the iteration.
@@ -34,7 +38,7 @@ fn key_from_jwk(public: &PublicKey, a: &str, b: &str) -> VerifyingKey {
     key.expect("the test keys are valid")
 }
 
-fn verify(c: &mut Criterion) {
+fn verify(c: &mut Criterion<ThreadCpuTime>) {
     peers::install_aws_lc();
     let mut worker: Option<RustCryptoWorker> = None;
     let mut group = c.benchmark_group("verify");
@@ -126,7 +130,9 @@ fn main() {
     if peers::serve_if_worker() {
         return;
     }
-    let mut criterion = Criterion::default().configure_from_args();
+    let mut criterion = Criterion::default()
+        .with_measurement(ThreadCpuTime)
+        .configure_from_args();
     verify(&mut criterion);
     criterion.final_summary();
 }

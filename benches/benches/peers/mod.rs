@@ -13,9 +13,9 @@
 //! - for the RustCrypto backend the `verify` bench re-executes its own binary as a
 //!   worker ([`RustCryptoWorker`], selected by the `JOSE_BENCH_WORKER` environment
 //!   variable) that installs the RustCrypto provider. The parent asks it, over a pipe,
-//!   to run `iters` verifications; the worker times exactly that loop with
-//!   `Instant::now()` (as criterion's own `iter` does) and answers with the elapsed
-//!   nanoseconds, which criterion takes through `iter_custom`. The pipe round trip is
+//!   to run `iters` verifications; the worker times exactly that loop with its thread's
+//!   CPU time (the clock the parent's criterion uses, see `cpu/mod.rs`) and answers with
+//!   the elapsed nanoseconds, which criterion takes through `iter_custom`. The pipe round trip is
 //!   outside the timed region, and the parent is blocked (idle) while the worker runs,
 //!   so both backends appear in the same criterion group, measured alike.
 
@@ -24,7 +24,9 @@
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use cpu_time::ThreadTime;
 
 use jose_benches::{AUDIENCE, Case, Fixture, ISSUER, PublicKey};
 use serde_json::{Map, Value};
@@ -228,7 +230,7 @@ pub(crate) fn serve_if_worker() -> bool {
         let case = Case::from_label(label).expect("a known case");
         let iters: u64 = iters.parse().expect("an iteration count");
         let peer = &peers[Case::ALL.iter().position(|&c| c == case).expect("listed")];
-        let start = Instant::now();
+        let start = ThreadTime::now();
         match mode {
             "warm" => (0..iters).for_each(|_| drop(black_box(peer.verify()))),
             "fresh" => (0..iters).for_each(|_| drop(black_box(peer.verify_fresh_key()))),
