@@ -7,6 +7,7 @@ use jose_core::{Algorithm, Validation};
 use crate::UsageError;
 use crate::cli::VerifyArgs;
 use crate::keys::Keys;
+use crate::output;
 
 /// Returns whether every token was valid.
 pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
@@ -28,14 +29,74 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
         println!("{}", outcome.json);
         return Ok(outcome.valid);
     }
+    // A line longer than any acceptable token (plus room for whitespace) is rejected
+    // without being held in memory, so a runaway input cannot grow the process.
+    let max_line = validation.limits().token_len().saturating_add(1024);
+    let mut stdin = std::io::stdin().lock();
     let mut all_valid = true;
-    for line in std::io::stdin().lock().lines() {
-        let line = line.map_err(|e| UsageError(format!("cannot read stdin: {e}")))?;
-        let outcome = keys.verify(line.trim(), &validation, args.jws).await;
-        println!("{}", outcome.json);
-        all_valid &= outcome.valid;
+    loop {
+        let line = read_line(&mut stdin, max_line)
+            .map_err(|e| UsageError(format!("cannot read stdin: {e}")))?;
+        let json = match line {
+            Line::End => break,
+            Line::TooLong => {
+                all_valid = false;
+                output::rejected(
+                    "ERR_JOSE_LIMIT_EXCEEDED",
+                    &format!("token line exceeds the limit of {max_line} bytes"),
+                )
+            }
+            Line::Token(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let outcome = keys.verify(text.trim(), &validation, args.jws).await;
+                all_valid &= outcome.valid;
+                outcome.json
+            }
+        };
+        println!("{json}");
     }
     Ok(all_valid)
+}
+
+enum Line {
+    Token(Vec<u8>),
+    TooLong,
+    End,
+}
+
+/// Reads one `\n`-terminated line, keeping at most `max` bytes of it; the rest of a
+/// longer line is consumed and dropped.
+fn read_line(reader: &mut impl BufRead, max: usize) -> std::io::Result<Line> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    let mut read_any = false;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        read_any = true;
+        let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
+            Some(i) => (&available[..i], i + 1),
+            None => (available, available.len()),
+        };
+        if !too_long && line.len() + chunk.len() <= max {
+            line.extend_from_slice(chunk);
+        } else {
+            too_long = true;
+            line = Vec::new();
+        }
+        let newline = done > chunk.len();
+        reader.consume(done);
+        if newline {
+            break;
+        }
+    }
+    Ok(match (read_any, too_long) {
+        (false, _) => Line::End,
+        (true, true) => Line::TooLong,
+        (true, false) => Line::Token(line),
+    })
 }
 
 fn validation(args: &VerifyArgs) -> Result<Validation, UsageError> {
@@ -60,4 +121,24 @@ fn validation(args: &VerifyArgs) -> Result<Validation, UsageError> {
         builder = builder.now(now);
     }
     Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_bounded() {
+        let input = format!("abc\n{}\ndef", "x".repeat(100));
+        let mut reader = std::io::BufReader::with_capacity(7, input.as_bytes());
+        let mut seen = Vec::new();
+        loop {
+            match read_line(&mut reader, 10).unwrap() {
+                Line::End => break,
+                Line::TooLong => seen.push("<too long>".to_owned()),
+                Line::Token(t) => seen.push(String::from_utf8(t).unwrap()),
+            }
+        }
+        assert_eq!(seen, ["abc", "<too long>", "def"]);
+    }
 }

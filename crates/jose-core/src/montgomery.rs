@@ -54,9 +54,12 @@ impl Modulus {
         if base_be.len() != self.len || e == 0 {
             return None;
         }
-        let base = limbs_from_be(base_be)?;
+        // Read the base straight into a stack buffer: no allocation per signature. It is
+        // exactly `len` octets, so it fits the modulus' limb count.
         let mut s = [0u64; MAX_LIMBS];
-        s[..base.len()].copy_from_slice(&base);
+        for (limb, chunk) in s.iter_mut().zip(base_be.rchunks(8)) {
+            *limb = chunk.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        }
         // The common key sizes get a copy of the loop with the limb count known at
         // compile time, so the inner loops are unrolled and free of bounds checks.
         let mut out = [0u64; MAX_LIMBS];
