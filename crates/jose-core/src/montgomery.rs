@@ -239,7 +239,7 @@ fn mont_sqr(a: &[u64], n: &[u64], n0_inv: u64, m: &mut [u64], out: &mut [u64]) {
     for k in 0..2 * l - 1 {
         // Cross products of column k: i from `low` up to (not including) `half`.
         let low = (k + 1).saturating_sub(l);
-        let half = (k + 1) / 2;
+        let half = k.div_ceil(2);
         let mut cross = Acc::default();
         column(&mut cross, &a[low..half], &a[k + 1 - half..=k - low]);
         let doubled = cross.doubled();

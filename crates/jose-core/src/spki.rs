@@ -30,10 +30,10 @@ pub(crate) fn parse_spki(der: &[u8]) -> Result<PublicKeyBytes<'_>> {
     ))?;
     if spki.algorithm.oid == RSA_ENCRYPTION {
         // RFC 3279 §2.3.1: parameters MUST be NULL; some encoders omit them.
-        if let Some(params) = spki.algorithm.parameters {
-            if !params.is_null() {
-                return Err(Error::key("rsaEncryption parameters must be NULL"));
-            }
+        if let Some(params) = spki.algorithm.parameters
+            && !params.is_null()
+        {
+            return Err(Error::key("rsaEncryption parameters must be NULL"));
         }
         parse_pkcs1(key_bits)
     } else if spki.algorithm.oid == EC_PUBLIC_KEY {

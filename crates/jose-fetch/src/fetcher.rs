@@ -561,10 +561,10 @@ impl Inner {
             } => (issuer, discovery_url),
         };
         let now = self.clock.now();
-        if let Some((url, until)) = &self.state().discovered {
-            if now < *until {
-                return Ok(url.clone());
-            }
+        if let Some((url, until)) = &self.state().discovered
+            && now < *until
+        {
+            return Ok(url.clone());
         }
         let response = self
             .get(discovery_url.clone(), Vec::new())
@@ -710,10 +710,10 @@ fn worth_refetching(
     let Ok(claims) = serde_json::from_slice::<serde_json::Value>(jws.payload()) else {
         return false;
     };
-    if let Some(expected) = issuer {
-        if claims.get("iss").and_then(|v| v.as_str()) != Some(expected) {
-            return false;
-        }
+    if let Some(expected) = issuer
+        && claims.get("iss").and_then(|v| v.as_str()) != Some(expected)
+    {
+        return false;
     }
     // Generous slack: this is a fetch gate, the real check comes after verification.
     const SLACK_SECS: f64 = 300.0;

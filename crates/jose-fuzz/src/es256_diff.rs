@@ -163,7 +163,7 @@ fn tweak(signature: &Signature, flags: u8, input: &mut Input<'_>) -> (Vec<u8>, b
         } else {
             bytes.extend(core::iter::repeat_n(0, usize::from(extra % 4)));
         }
-        must_verify &= extra % 4 == 0 && extra != 0;
+        must_verify &= extra.is_multiple_of(4) && extra != 0;
     }
     (bytes, must_verify)
 }

@@ -48,7 +48,7 @@ pub fn rsa_verify_differential(data: &[u8]) {
     let keys = keys::rsa(choice / ALGS.len() % keys::RSA_KEYS);
     let mode = input.byte();
     let message = input.len_prefixed();
-    let (signature, must_verify) = if mode % 2 == 0 {
+    let (signature, must_verify) = if mode.is_multiple_of(2) {
         (input.rest().to_vec(), false)
     } else {
         match crafted_signature(keys, alg, message, &mut input) {
@@ -236,7 +236,7 @@ fn pss_encode(alg: Algorithm, m_hash: &[u8], salt: &[u8], em_bits: usize) -> Opt
     em.push(0xbc);
     Some(left_pad(
         &em,
-        em_bits.div_ceil(8) + usize::from(em_bits % 8 == 0),
+        em_bits.div_ceil(8) + usize::from(em_bits.is_multiple_of(8)),
     ))
 }
 
