@@ -1,0 +1,130 @@
+//! `paired`: jose against each in-process peer, **interleaved**, reporting the ratio.
+//!
+//! Why a second harness next to criterion's `verify` group: on a shared VM the speed of a
+//! core drifts by tens of percent over minutes (another tenant on the host's sibling
+//! hyperthread, frequency changes), and criterion measures one benchmark after the other,
+//! so two rows of one run can see different machines. Here each round times a block of
+//! jose verifications and then a block of the peer's (the order alternating between
+//! rounds), both on the calling thread's CPU clock, and takes the ratio of the two
+//! blocks; a drift slower than a round (a few milliseconds) cancels out of every ratio.
+//! The report is the median ratio over the rounds with its interquartile range, and the
+//! median time per verification of each side.
+//!
+//! | pair | jose side | peer side |
+//! |---|---|---|
+//! | `vs jsonwebtoken+aws-lc` | `jose_core::verify_jwt` (parse, allowlist, signature, claims) | `jsonwebtoken::decode` (aws-lc-rs backend), same checks |
+//! | `vs raw aws-lc-rs` | the same full jose verification | `ParsedPublicKey::verify_sig` alone (no parsing, no claims) |
+//!
+//! The jsonwebtoken RustCrypto backend cannot share a process with the aws-lc one (the
+//! crypto provider is process-global), so it is measured only by the `verify` bench;
+//! its ratio to jose is near 10×, far outside the drift this harness is for.
+//!
+//! `cargo bench -p jose-benches --bench paired` runs 41 rounds of ~20 ms blocks per pair;
+//! under `cargo test` (no `--bench` argument) it runs 3 short rounds as a smoke test.
+
+mod peers;
+
+use std::hint::black_box;
+
+use cpu_time::ThreadTime;
+use jose_benches::{Case, Fixture};
+
+use crate::peers::{AwsLcRaw, JwtPeer};
+
+/// CPU time per iteration of `f` over a block of `iters` iterations, in nanoseconds.
+fn block(iters: u64, f: &mut dyn FnMut()) -> f64 {
+    let start = ThreadTime::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / iters as f64
+}
+
+/// The `q` quantile (0 ≤ q ≤ 1) of sorted values, by nearest rank.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let rank = (q * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+struct Paired {
+    jose_ns: f64,
+    peer_ns: f64,
+    ratio: f64,
+    ratio_q1: f64,
+    ratio_q3: f64,
+}
+
+/// Interleaves blocks of `jose` and `peer` for `rounds` rounds of about `block_ns` each.
+fn paired(rounds: usize, block_ns: f64, jose: &mut dyn FnMut(), peer: &mut dyn FnMut()) -> Paired {
+    // Calibrate the block sizes on a short warm-up of each side.
+    let warm_jose = block(20, jose);
+    let warm_peer = block(20, peer);
+    let iters = |ns: f64| ((block_ns / ns) as u64).clamp(1, 1_000_000);
+    let (jose_iters, peer_iters) = (iters(warm_jose), iters(warm_peer));
+    let (mut jose_ns, mut peer_ns, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (j, p) = if round % 2 == 0 {
+            let j = block(jose_iters, jose);
+            (j, block(peer_iters, peer))
+        } else {
+            let p = block(peer_iters, peer);
+            (block(jose_iters, jose), p)
+        };
+        jose_ns.push(j);
+        peer_ns.push(p);
+        ratios.push(j / p);
+    }
+    for values in [&mut jose_ns, &mut peer_ns, &mut ratios] {
+        values.sort_by(f64::total_cmp);
+    }
+    Paired {
+        jose_ns: quantile(&jose_ns, 0.5),
+        peer_ns: quantile(&peer_ns, 0.5),
+        ratio: quantile(&ratios, 0.5),
+        ratio_q1: quantile(&ratios, 0.25),
+        ratio_q3: quantile(&ratios, 0.75),
+    }
+}
+
+fn main() {
+    if peers::serve_if_worker() {
+        return;
+    }
+    let benching = std::env::args().any(|arg| arg == "--bench");
+    let (rounds, block_ns) = if benching { (41, 20e6) } else { (3, 1e5) };
+    peers::install_aws_lc();
+    println!("| case | pair | jose | peer | jose ÷ peer (median) | interquartile |");
+    println!("|---|---|---|---|---|---|");
+    for case in Case::ALL {
+        let fixture = Fixture::new(case);
+        let validation = fixture.validation();
+        let jwt = JwtPeer::new(&fixture);
+        let aws_lc = AwsLcRaw::new(&fixture);
+        let mut jose = || {
+            jose_core::verify_jwt(black_box(fixture.token()), fixture.key(), &validation)
+                .expect("jose verifies the fixture");
+        };
+        jose();
+        let mut jwt_verify = || {
+            black_box(jwt.verify());
+        };
+        let mut raw_verify = || aws_lc.verify();
+        let pairs: [(&str, &mut dyn FnMut()); 2] = [
+            ("vs jsonwebtoken+aws-lc", &mut jwt_verify),
+            ("vs raw aws-lc-rs", &mut raw_verify),
+        ];
+        for (name, peer) in pairs {
+            let result = paired(rounds, block_ns, &mut jose, peer);
+            assert!(result.ratio.is_finite() && result.ratio > 0.0);
+            println!(
+                "| {} | {name} | {:.1} µs | {:.1} µs | {:.2}× | {:.2}–{:.2} |",
+                case.label(),
+                result.jose_ns / 1e3,
+                result.peer_ns / 1e3,
+                result.ratio,
+                result.ratio_q1,
+                result.ratio_q3,
+            );
+        }
+    }
+}
