@@ -22,6 +22,7 @@
 //! | [`jwk_parse`] | bytes as one JWK | a kept key obeys every key rule; RFC 7638 thumbprint |
 //! | [`jwks_parse`] | bytes as a JWK Set | kept + skipped = entries; each entry agrees with a lone parse |
 //! | [`verify_jwt`] | bytes as a token against a fixed set | accepted ⇒ one of the known valid tokens |
+//! | [`key_import`] | bytes as DER, PEM or RSA `n`/`e` | accepted ⇒ the `rsa`/`p256` crates read the same key |
 #![forbid(unsafe_code)]
 
 mod b64ref;
@@ -29,6 +30,7 @@ mod claims;
 mod es256_diff;
 mod input;
 mod jwk;
+mod key_import;
 mod keys;
 mod parse;
 mod rsa_diff;
@@ -36,6 +38,7 @@ mod rsa_diff;
 pub use crate::claims::claims;
 pub use crate::es256_diff::es256_verify_differential;
 pub use crate::jwk::{jwk_parse, jwks_parse, verify_jwt};
+pub use crate::key_import::key_import;
 pub use crate::parse::{base64url, compact_parse, header_json};
 pub use crate::rsa_diff::rsa_verify_differential;
 
@@ -54,4 +57,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("jwk_parse", jwk_parse),
     ("jwks_parse", jwks_parse),
     ("verify_jwt", verify_jwt),
+    ("key_import", key_import),
 ];

@@ -1,0 +1,165 @@
+//! The `key_import` target: public key import from DER, PEM and RSA components, against
+//! the `rsa` and `p256` crates' own importers.
+
+use jose_core::VerifyingKey;
+use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+use p256::pkcs8::DecodePublicKey as _;
+use rsa::pkcs1::DecodeRsaPublicKey as _;
+use rsa::traits::PublicKeyParts as _;
+
+use crate::input::Input;
+
+/// The `rsa` crate refuses moduli above this size (`RsaPublicKey::new`), which jose
+/// accepts up to 8192 bits; above it only jose's side can be checked.
+const RSA_CRATE_MAX_BITS: usize = 4096;
+/// The `rsa` crate's largest public exponent, 2³³ − 1, in octets of a minimal encoding.
+const RSA_CRATE_MAX_E_OCTETS: usize = 5;
+
+/// Fuzz target `key_import`.
+///
+/// Input: a mode, then
+/// - mode 0: the rest as a DER SubjectPublicKeyInfo (`from_public_key_der`);
+/// - mode 1: the rest as PEM text, `PUBLIC KEY` or `RSA PUBLIC KEY`
+///   (`from_public_key_pem`);
+/// - mode 2: a 16-bit length, that many octets of `n`, the rest as `e`
+///   (`from_rsa_components`).
+///
+/// Oracle: whatever jose accepts, the `rsa` crate (RSA: SPKI, PKCS#1 or `n`/`e`) or the
+/// `p256` crate (P-256 SPKI) accepts too, with the same `n`/`e` or the same point —
+/// except RSA keys outside the `rsa` crate's own limits (above 4096 bits, or `e` above
+/// 2³³ − 1), for which jose's limits are checked instead; an accepted RSA key has 2048 to
+/// 8192 bits and re-imports from its exported components; an accepted EC key re-imports
+/// from its exported coordinates.
+pub fn key_import(data: &[u8]) {
+    let mut input = Input::new(data);
+    match input.byte() % 3 {
+        0 => {
+            let der = input.rest();
+            if let Ok(ours) = VerifyingKey::from_public_key_der(der) {
+                check_rsa_or_ec(
+                    &ours,
+                    || rsa::RsaPublicKey::from_public_key_der(der).ok(),
+                    || p256::PublicKey::from_public_key_der(der).ok(),
+                );
+            }
+        }
+        1 => {
+            let Ok(pem) = core::str::from_utf8(input.rest()) else {
+                return;
+            };
+            if let Ok(ours) = VerifyingKey::from_public_key_pem(pem) {
+                check_rsa_or_ec(
+                    &ours,
+                    || {
+                        rsa::RsaPublicKey::from_public_key_pem(pem)
+                            .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(pem))
+                            .ok()
+                    },
+                    || p256::PublicKey::from_public_key_pem(pem).ok(),
+                );
+            }
+        }
+        _ => {
+            let n_len = usize::from(input.u16());
+            let n = input.bytes(n_len);
+            let e = input.rest();
+            if let Ok(ours) = VerifyingKey::from_rsa_components(n, e) {
+                check_rsa_or_ec(
+                    &ours,
+                    || {
+                        let n = rsa::BigUint::from_bytes_be(n);
+                        let e = rsa::BigUint::from_bytes_be(e);
+                        rsa::RsaPublicKey::new(n, e).ok()
+                    },
+                    || None,
+                );
+                let (our_n, our_e) = ours.rsa_components().expect("an RSA key");
+                assert_eq!(our_n, strip_zeros(n), "n exported as given");
+                assert_eq!(our_e, strip_zeros(e), "e exported as given");
+            }
+        }
+    }
+}
+
+fn check_rsa_or_ec(
+    ours: &VerifyingKey,
+    theirs_rsa: impl FnOnce() -> Option<rsa::RsaPublicKey>,
+    theirs_ec: impl FnOnce() -> Option<p256::PublicKey>,
+) {
+    if let Some((n, e)) = ours.rsa_components() {
+        let bits = ours.rsa_bits().expect("an RSA key has a size");
+        assert!((2048..=8192).contains(&bits), "RSA size {bits} accepted");
+        assert_eq!(bits, bit_length(n), "reported size is n's size");
+        let again = VerifyingKey::from_rsa_components(n, e).expect("exported components re-import");
+        assert_eq!(again.rsa_components(), Some((n, e)));
+        match theirs_rsa() {
+            Some(theirs) => {
+                assert_eq!(theirs.n().to_bytes_be(), n, "same modulus as the rsa crate");
+                assert_eq!(
+                    theirs.e().to_bytes_be(),
+                    e,
+                    "same exponent as the rsa crate"
+                );
+            }
+            None => assert!(
+                bits > RSA_CRATE_MAX_BITS || e.len() > RSA_CRATE_MAX_E_OCTETS,
+                "jose accepted an RSA key ({bits} bits, e of {} octets) the rsa crate refuses",
+                e.len()
+            ),
+        }
+    } else {
+        let (x, y) = ours.p256_coordinates().expect("a key is RSA or P-256");
+        let again = VerifyingKey::from_p256_coordinates(x, y).expect("coordinates re-import");
+        assert_eq!(again.p256_coordinates(), Some((x, y)));
+        let theirs = theirs_ec().expect("jose accepted a P-256 key the p256 crate refuses");
+        let point = theirs.to_encoded_point(false);
+        assert_eq!(point.x().map(|c| &c[..]), Some(&x[..]), "same x as p256");
+        assert_eq!(point.y().map(|c| &c[..]), Some(&y[..]), "same y as p256");
+    }
+}
+
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+fn bit_length(n: &[u8]) -> usize {
+    let n = strip_zeros(n);
+    n.first()
+        .map_or(0, |top| 8 * n.len() - top.leading_zeros() as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_key_pem(name: &str) -> String {
+        let path = format!(
+            "{}/../../test-vectors/keys/{name}.pub.pem",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).expect("test key")
+    }
+
+    #[test]
+    fn the_test_keys_reach_the_comparisons() {
+        for name in ["rsa-2048", "rsa-4096", "ec-p256"] {
+            let pem = test_key_pem(name);
+            assert!(VerifyingKey::from_public_key_pem(&pem).is_ok(), "{name}");
+            key_import(&[b"\x01", pem.as_bytes()].concat());
+        }
+    }
+
+    #[test]
+    fn the_oracle_catches_a_different_key() {
+        let ours = VerifyingKey::from_public_key_pem(&test_key_pem("rsa-2048")).unwrap();
+        let other = rsa::RsaPublicKey::from_public_key_pem(&test_key_pem("rsa-3072")).unwrap();
+        let caught = std::panic::catch_unwind(|| check_rsa_or_ec(&ours, || Some(other), || None));
+        assert!(caught.is_err(), "a different modulus must fail the oracle");
+        let refused = std::panic::catch_unwind(|| check_rsa_or_ec(&ours, || None, || None));
+        assert!(
+            refused.is_err(),
+            "a 2048-bit key the rsa crate refuses must fail it"
+        );
+    }
+}
