@@ -2,7 +2,7 @@
 //! try candidate keys under a budget, then validate claims.
 
 use crate::claims::Claims;
-use crate::compact::CompactJws;
+use crate::compact::{CompactJws, with_stack_buffer};
 use crate::error::{Error, Result};
 use crate::header::Header;
 use crate::key::VerifyingKey;
@@ -107,9 +107,17 @@ where
         .into());
     }
     let key = verify_signature_with(&jws, validation, candidates)?;
-    let (header, payload) = jws.into_parts();
-    let claims = validation.validate_claims(&payload)?;
+    let claims = validate_jwt_claims(&jws, validation)?;
+    let header = jws.into_header();
     Ok((VerifiedJwt { header, claims }, key))
+}
+
+/// Validates the claims of a parsed JWT, decoding the payload into a stack buffer when it
+/// fits: the claims are returned, the decoded JSON is not, so it need not live on the heap.
+pub(crate) fn validate_jwt_claims(jws: &CompactJws<'_>, validation: &Validation) -> Result<Claims> {
+    with_stack_buffer(jws.payload_len(), |buf| {
+        validation.validate_claims(jws.payload_in(buf))
+    })
 }
 
 /// Verifies a plain JWS against candidate keys chosen from its header; see
@@ -142,25 +150,30 @@ where
 {
     validation.check_header(jws.header())?;
     let alg = jws.alg();
-    let mut budget = validation.limits().candidates();
-    let mut failure: Option<Error> = None;
-    for candidate in candidates(jws.header())? {
-        let key = candidate.as_ref();
-        // A key that cannot take this alg costs no signature work and no budget.
-        let outcome = match key.check_algorithm(alg) {
-            Err(e) => Err(e),
-            Ok(()) if budget == 0 => break,
-            Ok(()) => {
-                budget -= 1;
-                key.verify_signature(alg, jws.signing_input(), jws.signature())
+    // Every signature a supported key can verify (at most 1 KiB, for RSA-8192) is decoded
+    // on the stack; a longer one goes to the heap and fails like any wrong-length one.
+    with_stack_buffer(jws.signature_len(), |buf| {
+        let signature = jws.signature_in(buf);
+        let mut budget = validation.limits().candidates();
+        let mut failure: Option<Error> = None;
+        for candidate in candidates(jws.header())? {
+            let key = candidate.as_ref();
+            // A key that cannot take this alg costs no signature work and no budget.
+            let outcome = match key.check_algorithm(alg) {
+                Err(e) => Err(e),
+                Ok(()) if budget == 0 => break,
+                Ok(()) => {
+                    budget -= 1;
+                    key.verify_signature(alg, jws.signing_input(), signature)
+                }
+            };
+            match outcome {
+                Ok(()) => return Ok(candidate),
+                Err(e) => failure = Some(most_specific(failure, e)),
             }
-        };
-        match outcome {
-            Ok(()) => return Ok(candidate),
-            Err(e) => failure = Some(most_specific(failure, e)),
         }
-    }
-    Err(failure.unwrap_or(Error::NoMatchingKey).into())
+        Err(failure.unwrap_or(Error::NoMatchingKey).into())
+    })
 }
 
 fn most_specific(current: Option<Error>, new: Error) -> Error {

@@ -1,7 +1,8 @@
 //! An independent strict base64url decoder, written from RFC 4648 §5 and RFC 7515 §2 for
 //! the differential oracle: table lookup, no padding, URL-safe alphabet only, unused
 //! trailing bits zero, and no encoding of length 1 mod 4. It shares no code with
-//! `jose-core` (which sits on `base64ct`).
+//! `jose-core`'s decoder (also table-driven, but branch-free over whole quanta) or with
+//! `base64ct` (the target's other oracle).
 
 /// The 6-bit value of a URL-safe alphabet character.
 fn value(c: u8) -> Option<u32> {

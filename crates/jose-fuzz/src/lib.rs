@@ -15,7 +15,7 @@
 //! |---|---|---|
 //! | [`compact_parse`] | bytes as a compact JWS | segments, limits, signing input, canonical base64url, header rules |
 //! | [`header_json`] | bytes as the header JSON | accepted ⇒ a JSON object with a supported `alg`, valid `crit`/`b64` |
-//! | [`base64url`] | bytes as base64url | agrees with an independent strict decoder; round-trips |
+//! | [`base64url`] | bytes as base64url | agrees with two independent strict decoders (our reference and `base64ct`); round-trips |
 //! | [`claims`] | bytes as a signed JWT payload | accepted ⇒ `exp`/`nbf`/`iat`/`iss`/`aud` really valid |
 //! | [`rsa_verify_differential`] | RS*/PS* signatures | agrees with the `rsa` crate |
 //! | [`es256_verify_differential`] | P-256 keys and ES256 signatures | agrees with the `p256` crate |
