@@ -17,13 +17,13 @@ const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
 /// malformed claim (`"exp": "tomorrow"`, `"aud": 5`) is an error, never treated as absent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
-    iss: Option<String>,
-    sub: Option<String>,
+    has_aud: bool,
     aud: Vec<String>,
     exp: Option<u64>,
     nbf: Option<u64>,
     iat: Option<u64>,
-    jti: Option<String>,
+    /// `iss`, `sub` and `jti` are read from here: [`Claims::parse`] checked that each is
+    /// a string when present, and copying them out would cost three allocations a token.
     raw: Map<String, Value>,
 }
 
@@ -45,26 +45,33 @@ impl Claims {
                 reason: "payload is not valid JSON",
             },
         })?;
+        let registered = Registered::of(&raw);
+        // The order of the checks decides which malformed claim is reported.
+        string_claim(registered.iss, "iss")?;
+        string_claim(registered.sub, "sub")?;
+        let aud = audience_claim(registered.aud)?;
+        let exp = date_claim(registered.exp, "exp")?;
+        let nbf = date_claim(registered.nbf, "nbf")?;
+        let iat = date_claim(registered.iat, "iat")?;
+        string_claim(registered.jti, "jti")?;
         Ok(Claims {
-            iss: string_claim(&raw, "iss")?,
-            sub: string_claim(&raw, "sub")?,
-            aud: audience_claim(&raw)?,
-            exp: date_claim(&raw, "exp")?,
-            nbf: date_claim(&raw, "nbf")?,
-            iat: date_claim(&raw, "iat")?,
-            jti: string_claim(&raw, "jti")?,
+            has_aud: registered.aud.is_some(),
+            aud,
+            exp,
+            nbf,
+            iat,
             raw,
         })
     }
 
     /// `iss`: the issuer.
     pub fn iss(&self) -> Option<&str> {
-        self.iss.as_deref()
+        self.string("iss")
     }
 
     /// `sub`: the subject.
     pub fn sub(&self) -> Option<&str> {
-        self.sub.as_deref()
+        self.string("sub")
     }
 
     /// `aud`: the audiences (a single string is returned as one element). Empty when the
@@ -75,7 +82,7 @@ impl Claims {
 
     /// Whether `aud` is present.
     pub fn has_aud(&self) -> bool {
-        self.raw.contains_key("aud")
+        self.has_aud
     }
 
     /// `exp`: expiration time, seconds since the epoch (fractions dropped).
@@ -95,7 +102,12 @@ impl Claims {
 
     /// `jti`: the token's identifier.
     pub fn jti(&self) -> Option<&str> {
-        self.jti.as_deref()
+        self.string("jti")
+    }
+
+    /// A claim that [`Claims::parse`] checked is a string when present.
+    fn string(&self, name: &str) -> Option<&str> {
+        self.raw.get(name).and_then(Value::as_str)
     }
 
     /// Any claim by name.
@@ -147,17 +159,50 @@ fn redact_quoted(message: &str) -> String {
     out
 }
 
-fn string_claim(raw: &Map<String, Value>, name: &'static str) -> Result<Option<String>> {
-    match raw.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+/// The registered claims, found in one pass over the members rather than one map lookup
+/// (a string comparison per tree level) for each.
+#[derive(Default)]
+struct Registered<'r> {
+    iss: Option<&'r Value>,
+    sub: Option<&'r Value>,
+    aud: Option<&'r Value>,
+    exp: Option<&'r Value>,
+    nbf: Option<&'r Value>,
+    iat: Option<&'r Value>,
+    jti: Option<&'r Value>,
+}
+
+impl<'r> Registered<'r> {
+    fn of(raw: &'r Map<String, Value>) -> Registered<'r> {
+        let mut registered = Registered::default();
+        for (name, value) in raw {
+            let slot = match name.as_str() {
+                "iss" => &mut registered.iss,
+                "sub" => &mut registered.sub,
+                "aud" => &mut registered.aud,
+                "exp" => &mut registered.exp,
+                "nbf" => &mut registered.nbf,
+                "iat" => &mut registered.iat,
+                "jti" => &mut registered.jti,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        registered
+    }
+}
+
+/// Checks that a string claim is a string when present.
+fn string_claim(value: Option<&Value>, name: &'static str) -> Result<()> {
+    match value {
+        None | Some(Value::String(_)) => Ok(()),
         Some(_) => Err(Error::ClaimMalformed { claim: name }),
     }
 }
 
-fn audience_claim(raw: &Map<String, Value>) -> Result<Vec<String>> {
+fn audience_claim(value: Option<&Value>) -> Result<Vec<String>> {
     let malformed = Error::ClaimMalformed { claim: "aud" };
-    match raw.get("aud") {
+    match value {
         None => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
         Some(Value::Array(items)) => items
@@ -173,8 +218,8 @@ fn audience_claim(raw: &Map<String, Value>) -> Result<Vec<String>> {
 
 /// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly fractional. Strings,
 /// `null`, negative and absurdly large values are malformed.
-fn date_claim(raw: &Map<String, Value>, name: &'static str) -> Result<Option<u64>> {
-    match raw.get(name) {
+fn date_claim(value: Option<&Value>, name: &'static str) -> Result<Option<u64>> {
+    match value {
         None => Ok(None),
         Some(Value::Number(n)) => numeric_date(n)
             .map(Some)

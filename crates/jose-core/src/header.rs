@@ -16,10 +16,9 @@ use crate::limits::Limits;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
     alg: Algorithm,
-    kid: Option<String>,
-    typ: Option<String>,
-    cty: Option<String>,
     b64: bool,
+    /// `kid`, `typ` and `cty` are read from here: [`Header::parse`] checked that each is
+    /// a string when present, and copying them out would cost three allocations a token.
     raw: Map<String, Value>,
 }
 
@@ -47,28 +46,29 @@ impl Header {
             JsonProblem::Syntax => Error::jws("header is not valid JSON"),
         })?;
 
-        let alg = match raw.get("alg") {
+        let params = Params::of(&raw);
+        let alg = match params.alg {
             Some(Value::String(name)) => Algorithm::from_name(name)?,
             Some(_) => return Err(Error::jws("\"alg\" is not a string")),
             None => return Err(Error::jws("\"alg\" is missing")),
         };
-        let kid = optional_string(&raw, "kid", "\"kid\" is not a string")?;
-        if kid.as_ref().is_some_and(|k| k.len() > limits.kid_len()) {
+        let kid = optional_string(params.kid, "\"kid\" is not a string")?;
+        if kid.is_some_and(|k| k.len() > limits.kid_len()) {
             return Err(Error::LimitExceeded {
                 limit: "kid length",
                 max: limits.kid_len(),
             });
         }
-        let typ = optional_string(&raw, "typ", "\"typ\" is not a string")?;
-        let cty = optional_string(&raw, "cty", "\"cty\" is not a string")?;
+        optional_string(params.typ, "\"typ\" is not a string")?;
+        optional_string(params.cty, "\"cty\" is not a string")?;
 
-        let crit = check_crit(&raw)?;
-        let b64 = match raw.get("b64") {
+        let crit_lists_b64 = check_crit(params.crit, &raw)?;
+        let b64 = match params.b64 {
             None => true,
             Some(Value::Bool(b64)) => {
                 // RFC 7797 §6: b64 must be understood by every recipient, so it is only
                 // valid when listed in crit.
-                if !crit.contains(&"b64") {
+                if !crit_lists_b64 {
                     return Err(Error::jws("\"b64\" present but not listed in \"crit\""));
                 }
                 *b64
@@ -76,14 +76,7 @@ impl Header {
             Some(_) => return Err(Error::jws("\"b64\" is not a boolean")),
         };
 
-        Ok(Header {
-            alg,
-            kid,
-            typ,
-            cty,
-            b64,
-            raw,
-        })
+        Ok(Header { alg, b64, raw })
     }
 
     /// The signature algorithm.
@@ -93,17 +86,17 @@ impl Header {
 
     /// The key ID, an opaque case-sensitive string, if present.
     pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
+        self.string("kid")
     }
 
     /// The media type of the whole token (`typ`), if present.
     pub fn typ(&self) -> Option<&str> {
-        self.typ.as_deref()
+        self.string("typ")
     }
 
     /// The media type of the payload (`cty`), if present.
     pub fn cty(&self) -> Option<&str> {
-        self.cty.as_deref()
+        self.string("cty")
     }
 
     /// Whether the payload is base64url-encoded (`true` unless RFC 7797 `"b64": false`).
@@ -115,24 +108,56 @@ impl Header {
     pub fn raw(&self) -> &Map<String, Value> {
         &self.raw
     }
+
+    /// A parameter that [`Header::parse`] checked is a string when present.
+    fn string(&self, name: &str) -> Option<&str> {
+        self.raw.get(name).and_then(Value::as_str)
+    }
 }
 
-fn optional_string(
-    raw: &Map<String, Value>,
-    name: &str,
-    wrong: &'static str,
-) -> Result<Option<String>> {
-    match raw.get(name) {
+/// The parameters [`Header::parse`] interprets, found in one pass over the members
+/// rather than one map lookup (a string comparison per tree level) for each.
+#[derive(Default)]
+struct Params<'r> {
+    alg: Option<&'r Value>,
+    kid: Option<&'r Value>,
+    typ: Option<&'r Value>,
+    cty: Option<&'r Value>,
+    crit: Option<&'r Value>,
+    b64: Option<&'r Value>,
+}
+
+impl<'r> Params<'r> {
+    fn of(raw: &'r Map<String, Value>) -> Params<'r> {
+        let mut params = Params::default();
+        for (name, value) in raw {
+            let slot = match name.as_str() {
+                "alg" => &mut params.alg,
+                "kid" => &mut params.kid,
+                "typ" => &mut params.typ,
+                "cty" => &mut params.cty,
+                "crit" => &mut params.crit,
+                "b64" => &mut params.b64,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        params
+    }
+}
+
+fn optional_string<'r>(value: Option<&'r Value>, wrong: &'static str) -> Result<Option<&'r str>> {
+    match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::jws(wrong)),
     }
 }
 
-/// Validates `crit` (RFC 7515 §4.1.11) and returns the names it lists.
-fn check_crit(raw: &Map<String, Value>) -> Result<Vec<&str>> {
-    let Some(crit) = raw.get("crit") else {
-        return Ok(Vec::new());
+/// Validates `crit` (RFC 7515 §4.1.11) and returns whether it lists `b64`.
+fn check_crit(crit: Option<&Value>, raw: &Map<String, Value>) -> Result<bool> {
+    let Some(crit) = crit else {
+        return Ok(false);
     };
     let unsupported = |reason| Err(Error::CritUnsupported { reason });
     let Value::Array(items) = crit else {
@@ -141,12 +166,12 @@ fn check_crit(raw: &Map<String, Value>) -> Result<Vec<&str>> {
     if items.is_empty() {
         return unsupported("\"crit\" is empty");
     }
-    let mut names: Vec<&str> = Vec::with_capacity(items.len());
-    for item in items {
+    let mut lists_b64 = false;
+    for (i, item) in items.iter().enumerate() {
         let Value::String(name) = item else {
             return unsupported("\"crit\" lists a non-string");
         };
-        if names.contains(&name.as_str()) {
+        if items[..i].contains(item) {
             return unsupported("\"crit\" lists a name twice");
         }
         if REGISTERED.contains(&name.as_str()) {
@@ -158,9 +183,9 @@ fn check_crit(raw: &Map<String, Value>) -> Result<Vec<&str>> {
         if !raw.contains_key(name) {
             return unsupported("\"crit\" lists a parameter that is not in the header");
         }
-        names.push(name);
+        lists_b64 |= name == "b64";
     }
-    Ok(names)
+    Ok(lists_b64)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use core::cell::Cell;
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// Why a JSON document was refused.
@@ -127,11 +128,12 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         let inner = self.nested()?;
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
+            // One lookup finds a duplicate and the slot for a new member. A duplicate is
+            // reported before its value is read, whatever that value holds.
+            let Entry::Vacant(slot) = out.entry(key) else {
                 return Err(self.fail(JsonProblem::Duplicate));
-            }
-            let value = map.next_value_seed(inner)?;
-            out.insert(key, value);
+            };
+            slot.insert(map.next_value_seed(inner)?);
         }
         Ok(Value::Object(out))
     }
