@@ -1,0 +1,126 @@
+//! Everything around the signature math allocates only what a verification returns.
+//!
+//! `jose_core::verify_jwt_with` returns the header and the claims. The rest of the work
+//! (the decoded header JSON, payload and signature) uses stack buffers, so the only heap
+//! blocks a verification needs outside the signature math are those of the returned
+//! `Header` and `Claims`. This test checks that, step by step, on the fixture tokens
+//! (RS256-2048 and ES256, the `parse` bench's rows).
+//!
+//! What is counted: the global allocator is `stats_alloc`'s counting wrapper around the
+//! system allocator, and each step runs inside a `Region`, which reports the allocations,
+//! deallocations and reallocations (count and bytes) made by the whole process while the
+//! step ran. The expected figures come from `clone()`s of the header and claims of a
+//! genuine verification of the same token: a deep copy allocates exactly the blocks a
+//! value owns (one per string, one per map node, one per vector). A transient buffer
+//! would show up as one more allocation and a deallocation; a vector grown in place as a
+//! reallocation. The file holds a single test, so no other test thread allocates while a
+//! region is open.
+
+use std::alloc::System;
+use std::hint::black_box;
+
+use jose_benches::{Case, Fixture, test_keys_jwks_json};
+use jose_core::CompactJws;
+use jose_core::internal::{bench_check_header, bench_decode_signature, bench_validate_claims};
+use jose_jwk::JwkSet;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, Stats, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Runs `step` and returns its result with the heap operations made while it ran.
+fn counted<T>(step: impl FnOnce() -> T) -> (T, Stats) {
+    let region = Region::new(GLOBAL);
+    let out = black_box(step());
+    (out, region.change())
+}
+
+#[test]
+fn the_non_signature_path_allocates_only_the_returned_header_and_claims() {
+    let set = JwkSet::from_json(test_keys_jwks_json().as_bytes()).expect("the test key set");
+    for case in [Case::Rs256_2048, Case::Es256] {
+        let label = case.label();
+        let fixture = Fixture::new(case);
+        let token = fixture.token();
+        let validation = fixture.validation();
+
+        // What a verification returns, and what its blocks cost.
+        let verified = set
+            .verify_jwt(token, &validation)
+            .expect("the fixture verifies");
+        let (header, header_blocks) = counted(|| verified.header().clone());
+        let (claims, claims_blocks) = counted(|| verified.claims().clone());
+        assert!(header_blocks.allocations >= 4, "{label}: {header_blocks:?}");
+        assert!(
+            claims_blocks.allocations >= 10,
+            "{label}: {claims_blocks:?}"
+        );
+
+        // 1. Parsing: the header's blocks and nothing else. The header JSON is decoded
+        //    on the stack; the payload and signature are only validated.
+        let (jws, parse) = counted(|| CompactJws::parse(token, validation.limits()));
+        let jws = jws.expect("the fixture parses");
+        assert_eq!(jws.header(), &header);
+        assert_eq!(
+            parse.allocations, header_blocks.allocations,
+            "{label}: {parse:?}"
+        );
+        assert_eq!(
+            parse.bytes_allocated, header_blocks.bytes_allocated,
+            "{label}"
+        );
+        assert_eq!(
+            (parse.deallocations, parse.reallocations),
+            (0, 0),
+            "{label}"
+        );
+
+        // 2. Header policy, key selection and the signature decoded as the key gets it:
+        //    no heap at all.
+        let (len, between) = counted(|| {
+            bench_check_header(&validation, jws.header()).expect("allowed");
+            let key = set.candidates(jws.header()).next().expect("a candidate");
+            black_box(key);
+            bench_decode_signature(&jws)
+        });
+        assert!(len == 64 || len == 256, "{label}: signature of {len} bytes");
+        assert_eq!(
+            (
+                between.allocations,
+                between.deallocations,
+                between.reallocations
+            ),
+            (0, 0, 0),
+            "{label}: {between:?}"
+        );
+
+        // 3. Claims: the claims' blocks, all freed again because the bench entry point
+        //    drops the claims it built. The payload is decoded on the stack.
+        let ((), validate) = counted(|| bench_validate_claims(&jws, &validation).expect("valid"));
+        assert_eq!(
+            validate.allocations, claims_blocks.allocations,
+            "{label}: {validate:?}"
+        );
+        assert_eq!(
+            validate.bytes_allocated, claims_blocks.bytes_allocated,
+            "{label}"
+        );
+        assert_eq!(validate.deallocations, validate.allocations, "{label}");
+        assert_eq!(validate.reallocations, 0, "{label}");
+
+        eprintln!(
+            "{label}: parse {} blocks / {} bytes (header clone {} / {}); checks, key, \
+             signature {} blocks; claims {} blocks / {} bytes (claims clone {} / {})",
+            parse.allocations,
+            parse.bytes_allocated,
+            header_blocks.allocations,
+            header_blocks.bytes_allocated,
+            between.allocations,
+            validate.allocations,
+            validate.bytes_allocated,
+            claims_blocks.allocations,
+            claims_blocks.bytes_allocated,
+        );
+        drop((header, claims));
+    }
+}
