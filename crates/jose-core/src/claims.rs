@@ -45,17 +45,18 @@ impl Claims {
                 reason: "payload is not valid JSON",
             },
         })?;
-        let registered = Registered::of(&raw);
+        let [iss, sub, aud_value, exp, nbf, iat, jti] =
+            json::members(&raw, ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]);
         // The order of the checks decides which malformed claim is reported.
-        string_claim(registered.iss, "iss")?;
-        string_claim(registered.sub, "sub")?;
-        let aud = audience_claim(registered.aud)?;
-        let exp = date_claim(registered.exp, "exp")?;
-        let nbf = date_claim(registered.nbf, "nbf")?;
-        let iat = date_claim(registered.iat, "iat")?;
-        string_claim(registered.jti, "jti")?;
+        string_claim(iss, "iss")?;
+        string_claim(sub, "sub")?;
+        let aud = audience_claim(aud_value)?;
+        let exp = date_claim(exp, "exp")?;
+        let nbf = date_claim(nbf, "nbf")?;
+        let iat = date_claim(iat, "iat")?;
+        string_claim(jti, "jti")?;
         Ok(Claims {
-            has_aud: registered.aud.is_some(),
+            has_aud: aud_value.is_some(),
             aud,
             exp,
             nbf,
@@ -157,39 +158,6 @@ fn redact_quoted(message: &str) -> String {
         }
     }
     out
-}
-
-/// The registered claims, found in one pass over the members rather than one map lookup
-/// (a string comparison per tree level) for each.
-#[derive(Default)]
-struct Registered<'r> {
-    iss: Option<&'r Value>,
-    sub: Option<&'r Value>,
-    aud: Option<&'r Value>,
-    exp: Option<&'r Value>,
-    nbf: Option<&'r Value>,
-    iat: Option<&'r Value>,
-    jti: Option<&'r Value>,
-}
-
-impl<'r> Registered<'r> {
-    fn of(raw: &'r Map<String, Value>) -> Registered<'r> {
-        let mut registered = Registered::default();
-        for (name, value) in raw {
-            let slot = match name.as_str() {
-                "iss" => &mut registered.iss,
-                "sub" => &mut registered.sub,
-                "aud" => &mut registered.aud,
-                "exp" => &mut registered.exp,
-                "nbf" => &mut registered.nbf,
-                "iat" => &mut registered.iat,
-                "jti" => &mut registered.jti,
-                _ => continue,
-            };
-            *slot = Some(value);
-        }
-        registered
-    }
 }
 
 /// Checks that a string claim is a string when present.

@@ -46,24 +46,25 @@ impl Header {
             JsonProblem::Syntax => Error::jws("header is not valid JSON"),
         })?;
 
-        let params = Params::of(&raw);
-        let alg = match params.alg {
+        let [alg, kid, typ, cty, crit, b64] =
+            json::members(&raw, ["alg", "kid", "typ", "cty", "crit", "b64"]);
+        let alg = match alg {
             Some(Value::String(name)) => Algorithm::from_name(name)?,
             Some(_) => return Err(Error::jws("\"alg\" is not a string")),
             None => return Err(Error::jws("\"alg\" is missing")),
         };
-        let kid = optional_string(params.kid, "\"kid\" is not a string")?;
+        let kid = optional_string(kid, "\"kid\" is not a string")?;
         if kid.is_some_and(|k| k.len() > limits.kid_len()) {
             return Err(Error::LimitExceeded {
                 limit: "kid length",
                 max: limits.kid_len(),
             });
         }
-        optional_string(params.typ, "\"typ\" is not a string")?;
-        optional_string(params.cty, "\"cty\" is not a string")?;
+        optional_string(typ, "\"typ\" is not a string")?;
+        optional_string(cty, "\"cty\" is not a string")?;
 
-        let crit_lists_b64 = check_crit(params.crit, &raw)?;
-        let b64 = match params.b64 {
+        let crit_lists_b64 = check_crit(crit, &raw)?;
+        let b64 = match b64 {
             None => true,
             Some(Value::Bool(b64)) => {
                 // RFC 7797 §6: b64 must be understood by every recipient, so it is only
@@ -112,37 +113,6 @@ impl Header {
     /// A parameter that [`Header::parse`] checked is a string when present.
     fn string(&self, name: &str) -> Option<&str> {
         self.raw.get(name).and_then(Value::as_str)
-    }
-}
-
-/// The parameters [`Header::parse`] interprets, found in one pass over the members
-/// rather than one map lookup (a string comparison per tree level) for each.
-#[derive(Default)]
-struct Params<'r> {
-    alg: Option<&'r Value>,
-    kid: Option<&'r Value>,
-    typ: Option<&'r Value>,
-    cty: Option<&'r Value>,
-    crit: Option<&'r Value>,
-    b64: Option<&'r Value>,
-}
-
-impl<'r> Params<'r> {
-    fn of(raw: &'r Map<String, Value>) -> Params<'r> {
-        let mut params = Params::default();
-        for (name, value) in raw {
-            let slot = match name.as_str() {
-                "alg" => &mut params.alg,
-                "kid" => &mut params.kid,
-                "typ" => &mut params.typ,
-                "cty" => &mut params.cty,
-                "crit" => &mut params.crit,
-                "b64" => &mut params.b64,
-                _ => continue,
-            };
-            *slot = Some(value);
-        }
-        params
     }
 }
 

@@ -46,6 +46,21 @@ pub(crate) fn parse_object(
     }
 }
 
+/// The members named in `names`, found in one pass over the object's members rather than
+/// one map lookup (a string comparison per tree level) for each; `None` where absent.
+pub(crate) fn members<'r, const N: usize>(
+    object: &'r Map<String, Value>,
+    names: [&str; N],
+) -> [Option<&'r Value>; N] {
+    let mut found = [None; N];
+    for (name, value) in object {
+        if let Some(slot) = names.iter().position(|n| *n == name.as_str()) {
+            found[slot] = Some(value);
+        }
+    }
+    found
+}
+
 /// A `serde_json::Value` seed that records the first strictness violation it meets.
 #[derive(Clone, Copy)]
 struct StrictValue<'p> {
