@@ -3,8 +3,9 @@
 //! `jose_core::verify_jwt_with` returns the header and the claims. The rest of the work
 //! (the decoded header JSON, payload and signature) uses stack buffers, so the only heap
 //! blocks a verification needs outside the signature math are those of the returned
-//! `Header` and `Claims`. This test checks that, step by step, on the fixture tokens
-//! (RS256-2048 and ES256, the `parse` bench's rows).
+//! `Header` and `Claims`. This test checks that on the fixture tokens (RS256-2048 and
+//! ES256, the `parse` bench's rows), through the entry point that runs the verification
+//! path with the signature math left out.
 //!
 //! What is counted: the global allocator is `stats_alloc`'s counting wrapper around the
 //! system allocator, and each step runs inside a `Region`, which reports the allocations,
@@ -21,7 +22,7 @@ use std::hint::black_box;
 
 use jose_benches::{Case, Fixture, test_keys_jwks_json};
 use jose_core::CompactJws;
-use jose_core::internal::{bench_check_header, bench_decode_signature, bench_validate_claims};
+use jose_core::internal::bench_verify_jwt_without_signature;
 use jose_jwk::JwkSet;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, Stats, StatsAlloc};
 
@@ -75,51 +76,31 @@ fn the_non_signature_path_allocates_only_the_returned_header_and_claims() {
             "{label}"
         );
 
-        // 2. Header policy, key selection and the signature decoded as the key gets it:
-        //    no heap at all.
-        let (len, between) = counted(|| {
-            bench_check_header(&validation, jws.header()).expect("allowed");
-            let key = set.candidates(jws.header()).next().expect("a candidate");
-            black_box(key);
-            bench_decode_signature(&jws)
+        // 2. The whole verification path but the signature math: the header's and the
+        //    claims' blocks, all freed again because the bench entry point drops what it
+        //    built. The header JSON, payload and signature are decoded on the stack.
+        let (result, path) = counted(|| {
+            bench_verify_jwt_without_signature(token, &validation, |h| {
+                Ok::<_, jose_core::Error>(set.candidates(h))
+            })
         });
-        assert!(len == 64 || len == 256, "{label}: signature of {len} bytes");
-        assert_eq!(
-            (
-                between.allocations,
-                between.deallocations,
-                between.reallocations
-            ),
-            (0, 0, 0),
-            "{label}: {between:?}"
-        );
-
-        // 3. Claims: the claims' blocks, all freed again because the bench entry point
-        //    drops the claims it built. The payload is decoded on the stack.
-        let ((), validate) = counted(|| bench_validate_claims(&jws, &validation).expect("valid"));
-        assert_eq!(
-            validate.allocations, claims_blocks.allocations,
-            "{label}: {validate:?}"
-        );
-        assert_eq!(
-            validate.bytes_allocated, claims_blocks.bytes_allocated,
-            "{label}"
-        );
-        assert_eq!(validate.deallocations, validate.allocations, "{label}");
-        assert_eq!(validate.reallocations, 0, "{label}");
+        assert_eq!(result, Ok(()), "{label}");
+        let returned = header_blocks.allocations + claims_blocks.allocations;
+        let returned_bytes = header_blocks.bytes_allocated + claims_blocks.bytes_allocated;
+        assert_eq!(path.allocations, returned, "{label}: {path:?}");
+        assert_eq!(path.bytes_allocated, returned_bytes, "{label}");
+        assert_eq!(path.deallocations, path.allocations, "{label}");
+        assert_eq!(path.reallocations, 0, "{label}");
 
         eprintln!(
-            "{label}: parse {} blocks / {} bytes (header clone {} / {}); checks, key, \
-             signature {} blocks; claims {} blocks / {} bytes (claims clone {} / {})",
+            "{label}: parse {} blocks / {} bytes (header clone {} / {}); whole path {} \
+             blocks / {} bytes (header and claims clones {returned} / {returned_bytes})",
             parse.allocations,
             parse.bytes_allocated,
             header_blocks.allocations,
             header_blocks.bytes_allocated,
-            between.allocations,
-            validate.allocations,
-            validate.bytes_allocated,
-            claims_blocks.allocations,
-            claims_blocks.bytes_allocated,
+            path.allocations,
+            path.bytes_allocated,
         );
         drop((header, claims));
     }

@@ -39,34 +39,26 @@ pub mod internal {
         })
     }
 
-    // The three steps of `verify_jwt_with` around the signature check, one by one, for
-    // the `parse` bench and the allocation test, which measure everything but the
-    // signature math. None of them checks a signature and none returns a header or claims:
-    // `Ok(())` says nothing about whether a token is genuine.
-
-    /// **Benches only.** The header checks `verify_jwt_with` makes before any key is
-    /// looked at (algorithm allowlist, `typ`). Checks no signature.
-    pub fn bench_check_header(
+    /// **Benches only; checks no signature.** Runs `verify_jwt_with` on exactly its own
+    /// path (parse, header policy, candidate selection, each segment decoded once, claims
+    /// validation) with the signature math left out, so the `parse` bench and the
+    /// allocation test measure everything else. Returns nothing that came from the token:
+    /// `Ok(())` says nothing about whether it is genuine.
+    pub fn bench_verify_jwt_without_signature<K, I, E>(
+        token: &str,
         validation: &crate::Validation,
-        header: &crate::Header,
-    ) -> crate::Result<()> {
-        validation.check_header(header)
-    }
-
-    /// **Benches only.** Decodes the signature into the stack buffer `verify_jwt_with`
-    /// hands to the key, and returns its length. Checks no signature.
-    pub fn bench_decode_signature(jws: &crate::CompactJws<'_>) -> usize {
-        crate::compact::with_stack_buffer(jws.signature_len(), |buf| jws.signature_in(buf).len())
-    }
-
-    /// **Benches only.** Decodes the payload and validates it as claims exactly as
-    /// `verify_jwt_with` does after the signature check, then drops the claims. Checks no
-    /// signature.
-    pub fn bench_validate_claims(
-        jws: &crate::CompactJws<'_>,
-        validation: &crate::Validation,
-    ) -> crate::Result<()> {
-        crate::verify::validate_jwt_claims(jws, validation).map(drop)
+        candidates: impl FnOnce(&crate::Header) -> Result<I, E>,
+    ) -> Result<(), E>
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<crate::VerifyingKey>,
+        E: From<crate::Error>,
+    {
+        let skip_the_math = |_: &crate::VerifyingKey, _, input: &[u8], signature: &[u8]| {
+            std::hint::black_box((input, signature));
+            Ok(())
+        };
+        crate::verify::verify_jwt_checked(token, validation, candidates, skip_the_math).map(drop)
     }
 }
 

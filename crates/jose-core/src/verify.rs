@@ -1,8 +1,9 @@
 //! The verification entry points: parse, check the header against the caller's policy,
 //! try candidate keys under a budget, then validate claims.
 
+use crate::algorithm::Algorithm;
 use crate::claims::Claims;
-use crate::compact::{CompactJws, with_stack_buffer};
+use crate::compact::Segments;
 use crate::error::{Error, Result};
 use crate::header::Header;
 use crate::key::VerifyingKey;
@@ -99,25 +100,47 @@ where
     K: AsRef<VerifyingKey>,
     E: From<Error>,
 {
-    let jws = CompactJws::parse(token, validation.limits())?;
-    if !jws.header().b64() {
-        return Err(Error::JwtInvalid {
-            reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
-        }
-        .into());
-    }
-    let key = verify_signature_with(&jws, validation, candidates)?;
-    let claims = validate_jwt_claims(&jws, validation)?;
-    let header = jws.into_header();
-    Ok((VerifiedJwt { header, claims }, key))
+    verify_jwt_checked(
+        token,
+        validation,
+        candidates,
+        VerifyingKey::verify_signature,
+    )
 }
 
-/// Validates the claims of a parsed JWT, decoding the payload into a stack buffer when it
-/// fits: the claims are returned, the decoded JSON is not, so it need not live on the heap.
-pub(crate) fn validate_jwt_claims(jws: &CompactJws<'_>, validation: &Validation) -> Result<Claims> {
-    with_stack_buffer(jws.payload_len(), |buf| {
-        validation.validate_claims(jws.payload_in(buf))
-    })
+/// [`verify_jwt_with`] with the signature math supplied by the caller: the key's own in
+/// the product, nothing at all in the `parse` bench and the allocation test, which measure
+/// everything else on exactly this path.
+///
+/// Each segment is decoded once, into a stack buffer when it fits: the payload, then the
+/// signature, checked in the order [`crate::CompactJws::parse`] checks them and failing
+/// with the same errors.
+pub(crate) fn verify_jwt_checked<K, I, E>(
+    token: &str,
+    validation: &Validation,
+    candidates: impl FnOnce(&Header) -> Result<I, E>,
+    check: impl Fn(&VerifyingKey, Algorithm, &[u8], &[u8]) -> Result<()>,
+) -> Result<(VerifiedJwt, K), E>
+where
+    I: IntoIterator<Item = K>,
+    K: AsRef<VerifyingKey>,
+    E: From<Error>,
+{
+    let segments = Segments::split(token, validation.limits())?;
+    let (key, claims) = segments.with_payload(|payload| {
+        let key = segments.with_signature(|signature| {
+            if !segments.header().b64() {
+                return Err(Error::JwtInvalid {
+                    reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
+                }
+                .into());
+            }
+            verify_signature_with(&segments, signature, validation, candidates, check)
+        })?;
+        Ok::<_, E>((key, validation.validate_claims(payload)?))
+    })?;
+    let header = segments.into_header();
+    Ok((VerifiedJwt { header, claims }, key))
 }
 
 /// Verifies a plain JWS against candidate keys chosen from its header; see
@@ -132,48 +155,55 @@ where
     K: AsRef<VerifyingKey>,
     E: From<Error>,
 {
-    let jws = CompactJws::parse(token, validation.limits())?;
-    let key = verify_signature_with(&jws, validation, candidates)?;
-    let (header, payload) = jws.into_parts();
+    let segments = Segments::split(token, validation.limits())?;
+    // The payload is copied out only once the signature has verified.
+    let (key, payload) = segments.with_payload(|payload| {
+        let key = segments.with_signature(|signature| {
+            let check = VerifyingKey::verify_signature;
+            verify_signature_with(&segments, signature, validation, candidates, check)
+        })?;
+        Ok::<_, E>((key, payload.to_vec()))
+    })?;
+    let header = segments.into_header();
     Ok((VerifiedJws { header, payload }, key))
 }
 
+/// Checks the header against the caller's policy, then tries the candidate keys in order
+/// under the budget of [`Limits::max_candidates`](crate::Limits::max_candidates).
 fn verify_signature_with<K, I, E>(
-    jws: &CompactJws<'_>,
+    segments: &Segments<'_>,
+    signature: &[u8],
     validation: &Validation,
     candidates: impl FnOnce(&Header) -> Result<I, E>,
+    check: impl Fn(&VerifyingKey, Algorithm, &[u8], &[u8]) -> Result<()>,
 ) -> Result<K, E>
 where
     I: IntoIterator<Item = K>,
     K: AsRef<VerifyingKey>,
     E: From<Error>,
 {
-    validation.check_header(jws.header())?;
-    let alg = jws.alg();
-    // Every signature a supported key can verify (at most 1 KiB, for RSA-8192) is decoded
-    // on the stack; a longer one goes to the heap and fails like any wrong-length one.
-    with_stack_buffer(jws.signature_len(), |buf| {
-        let signature = jws.signature_in(buf);
-        let mut budget = validation.limits().candidates();
-        let mut failure: Option<Error> = None;
-        for candidate in candidates(jws.header())? {
-            let key = candidate.as_ref();
-            // A key that cannot take this alg costs no signature work and no budget.
-            let outcome = match key.check_algorithm(alg) {
-                Err(e) => Err(e),
-                Ok(()) if budget == 0 => break,
-                Ok(()) => {
-                    budget -= 1;
-                    key.verify_signature(alg, jws.signing_input(), signature)
-                }
-            };
-            match outcome {
-                Ok(()) => return Ok(candidate),
-                Err(e) => failure = Some(most_specific(failure, e)),
+    let header = segments.header();
+    validation.check_header(header)?;
+    let alg = header.alg();
+    let mut budget = validation.limits().candidates();
+    let mut failure: Option<Error> = None;
+    for candidate in candidates(header)? {
+        let key = candidate.as_ref();
+        // A key that cannot take this alg costs no signature work and no budget.
+        let outcome = match key.check_algorithm(alg) {
+            Err(e) => Err(e),
+            Ok(()) if budget == 0 => break,
+            Ok(()) => {
+                budget -= 1;
+                check(key, alg, segments.signing_input(), signature)
             }
+        };
+        match outcome {
+            Ok(()) => return Ok(candidate),
+            Err(e) => failure = Some(most_specific(failure, e)),
         }
-        Err(failure.unwrap_or(Error::NoMatchingKey).into())
-    })
+    }
+    Err(failure.unwrap_or(Error::NoMatchingKey).into())
 }
 
 fn most_specific(current: Option<Error>, new: Error) -> Error {
