@@ -14,6 +14,7 @@
 //! |---|---|---|
 //! | `vs jsonwebtoken+aws-lc` | `jose_core::verify_jwt` (parse, allowlist, signature, claims) | `jsonwebtoken::decode` (aws-lc-rs backend), same checks |
 //! | `vs raw aws-lc-rs` | the same full jose verification | `ParsedPublicKey::verify_sig` alone (no parsing, no claims) |
+//! | `all but signature vs insecure_decode` | `JwkSet::verify_jwt`'s path with the signature math left out (`internal::bench_verify_jwt_without_signature` with the fixture's key as the one candidate, as `verify_jwt` has it; claims validated) | `jsonwebtoken::dangerous::insecure_decode` into a JSON map (header and claims, no checks) |
 //!
 //! The jsonwebtoken RustCrypto backend cannot share a process with the aws-lc one (the
 //! crypto provider is process-global), so it is measured only by the `verify` bench;
@@ -28,11 +29,12 @@ use std::hint::black_box;
 
 use cpu_time::ThreadTime;
 use jose_benches::{Case, Fixture};
+use serde_json::{Map, Value};
 
 use crate::peers::{AwsLcRaw, JwtPeer};
 
 /// CPU time per iteration of `f` over a block of `iters` iterations, in nanoseconds.
-fn block(iters: u64, f: &mut dyn FnMut()) -> f64 {
+fn block(iters: u64, f: &dyn Fn()) -> f64 {
     let start = ThreadTime::now();
     for _ in 0..iters {
         f();
@@ -46,6 +48,9 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// One side of a pair: a single verification (or its stand-in), timed in blocks.
+type Side<'a> = &'a dyn Fn();
+
 struct Paired {
     jose_ns: f64,
     peer_ns: f64,
@@ -55,7 +60,7 @@ struct Paired {
 }
 
 /// Interleaves blocks of `jose` and `peer` for `rounds` rounds of about `block_ns` each.
-fn paired(rounds: usize, block_ns: f64, jose: &mut dyn FnMut(), peer: &mut dyn FnMut()) -> Paired {
+fn paired(rounds: usize, block_ns: f64, jose: &dyn Fn(), peer: &dyn Fn()) -> Paired {
     // Calibrate the block sizes on a short warm-up of each side.
     let warm_jose = block(20, jose);
     let warm_peer = block(20, peer);
@@ -100,21 +105,40 @@ fn main() {
         let validation = fixture.validation();
         let jwt = JwtPeer::new(&fixture);
         let aws_lc = AwsLcRaw::new(&fixture);
-        let mut jose = || {
+        let jose = || {
             jose_core::verify_jwt(black_box(fixture.token()), fixture.key(), &validation)
                 .expect("jose verifies the fixture");
         };
         jose();
-        let mut jwt_verify = || {
+        let jwt_verify = || {
             black_box(jwt.verify());
         };
-        let mut raw_verify = || aws_lc.verify();
-        let pairs: [(&str, &mut dyn FnMut()); 2] = [
-            ("vs jsonwebtoken+aws-lc", &mut jwt_verify),
-            ("vs raw aws-lc-rs", &mut raw_verify),
+        let raw_verify = || aws_lc.verify();
+        let jose_without_signature = || {
+            jose_core::internal::bench_verify_jwt_without_signature(
+                black_box(fixture.token()),
+                &validation,
+                |_| Ok::<_, jose_core::Error>([fixture.key()]),
+            )
+            .expect("everything but the signature checks out");
+        };
+        let insecure_decode = || {
+            jsonwebtoken::dangerous::insecure_decode::<Map<String, Value>>(black_box(
+                fixture.token(),
+            ))
+            .expect("decodes");
+        };
+        let pairs: [(&str, Side<'_>, Side<'_>); 3] = [
+            ("vs jsonwebtoken+aws-lc", &jose, &jwt_verify),
+            ("vs raw aws-lc-rs", &jose, &raw_verify),
+            (
+                "all but signature vs insecure_decode",
+                &jose_without_signature,
+                &insecure_decode,
+            ),
         ];
-        for (name, peer) in pairs {
-            let result = paired(rounds, block_ns, &mut jose, peer);
+        for (name, jose, peer) in pairs {
+            let result = paired(rounds, block_ns, jose, peer);
             assert!(result.ratio.is_finite() && result.ratio > 0.0);
             println!(
                 "| {} | {name} | {:.1} µs | {:.1} µs | {:.2}× | {:.2}–{:.2} |",
