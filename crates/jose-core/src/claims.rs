@@ -17,7 +17,6 @@ const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
 /// malformed claim (`"exp": "tomorrow"`, `"aud": 5`) is an error, never treated as absent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
-    has_aud: bool,
     aud: Vec<String>,
     exp: Option<u64>,
     nbf: Option<u64>,
@@ -45,18 +44,17 @@ impl Claims {
                 reason: "payload is not valid JSON",
             },
         })?;
-        let [iss, sub, aud_value, exp, nbf, iat, jti] =
+        let [iss, sub, aud, exp, nbf, iat, jti] =
             json::members(&raw, ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]);
         // The order of the checks decides which malformed claim is reported.
         string_claim(iss, "iss")?;
         string_claim(sub, "sub")?;
-        let aud = audience_claim(aud_value)?;
+        let aud = audience_claim(aud)?;
         let exp = date_claim(exp, "exp")?;
         let nbf = date_claim(nbf, "nbf")?;
         let iat = date_claim(iat, "iat")?;
         string_claim(jti, "jti")?;
         Ok(Claims {
-            has_aud: aud_value.is_some(),
             aud,
             exp,
             nbf,
@@ -83,7 +81,7 @@ impl Claims {
 
     /// Whether `aud` is present.
     pub fn has_aud(&self) -> bool {
-        self.has_aud
+        self.raw.contains_key("aud")
     }
 
     /// `exp`: expiration time, seconds since the epoch (fractions dropped).

@@ -111,10 +111,6 @@ where
 /// [`verify_jwt_with`] with the signature math supplied by the caller: the key's own in
 /// the product, nothing at all in the `parse` bench and the allocation test, which measure
 /// everything else on exactly this path.
-///
-/// Each segment is decoded once, into a stack buffer when it fits: the payload, then the
-/// signature, checked in the order [`crate::CompactJws::parse`] checks them and failing
-/// with the same errors.
 pub(crate) fn verify_jwt_checked<K, I, E>(
     token: &str,
     validation: &Validation,
@@ -126,20 +122,15 @@ where
     K: AsRef<VerifyingKey>,
     E: From<Error>,
 {
-    let segments = Segments::split(token, validation.limits())?;
-    let (key, claims) = segments.with_payload(|payload| {
-        let key = segments.with_signature(|signature| {
-            if !segments.header().b64() {
-                return Err(Error::JwtInvalid {
-                    reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
-                }
-                .into());
-            }
-            verify_signature_with(&segments, signature, validation, candidates, check)
-        })?;
-        Ok::<_, E>((key, validation.validate_claims(payload)?))
-    })?;
-    let header = segments.into_header();
+    let claims = |payload: &[u8]| Ok(validation.validate_claims(payload)?);
+    let (header, claims, key) = verify_token(
+        token,
+        validation,
+        Payload::Claims,
+        candidates,
+        check,
+        claims,
+    )?;
     Ok((VerifiedJwt { header, claims }, key))
 }
 
@@ -155,17 +146,61 @@ where
     K: AsRef<VerifyingKey>,
     E: From<Error>,
 {
-    let segments = Segments::split(token, validation.limits())?;
+    let check = VerifyingKey::verify_signature;
     // The payload is copied out only once the signature has verified.
-    let (key, payload) = segments.with_payload(|payload| {
+    let copy = |payload: &[u8]| Ok(payload.to_vec());
+    let (header, payload, key) = verify_token(
+        token,
+        validation,
+        Payload::AnyBytes,
+        candidates,
+        check,
+        copy,
+    )?;
+    Ok((VerifiedJws { header, payload }, key))
+}
+
+/// What a token's payload must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Payload {
+    /// JWT claims, so base64url-encoded: RFC 7797 `"b64": false` is refused.
+    Claims,
+    /// Any bytes, encoded or not.
+    AnyBytes,
+}
+
+/// The path both entry points share. Each segment is decoded once, into a stack buffer
+/// when it fits: the payload, then the signature, checked in the order
+/// [`crate::CompactJws::parse`] checks them and failing with the same errors. Then the
+/// payload rule, the header policy and the candidate keys; `finish` sees the payload only
+/// once a key has verified the signature.
+fn verify_token<K, I, E, T>(
+    token: &str,
+    validation: &Validation,
+    payload_kind: Payload,
+    candidates: impl FnOnce(&Header) -> Result<I, E>,
+    check: impl Fn(&VerifyingKey, Algorithm, &[u8], &[u8]) -> Result<()>,
+    finish: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<(Header, T, K), E>
+where
+    I: IntoIterator<Item = K>,
+    K: AsRef<VerifyingKey>,
+    E: From<Error>,
+{
+    let segments = Segments::split(token, validation.limits())?;
+    let (key, finished) = segments.with_payload(|payload| {
         let key = segments.with_signature(|signature| {
-            let check = VerifyingKey::verify_signature;
+            if payload_kind == Payload::Claims && !segments.header().b64() {
+                return Err(Error::JwtInvalid {
+                    reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
+                }
+                .into());
+            }
             verify_signature_with(&segments, signature, validation, candidates, check)
         })?;
-        Ok::<_, E>((key, payload.to_vec()))
+        Ok::<_, E>((key, finish(payload)?))
     })?;
-    let header = segments.into_header();
-    Ok((VerifiedJws { header, payload }, key))
+    Ok((segments.into_header(), finished, key))
 }
 
 /// Checks the header against the caller's policy, then tries the candidate keys in order

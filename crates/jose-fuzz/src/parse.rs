@@ -1,6 +1,9 @@
 //! The parser targets: compact JWS, the protected header, base64url.
 
-use jose_core::{Algorithm, CompactJws, Header, Limits, base64url_decode, base64url_encode};
+use jose_core::{
+    Algorithm, CompactJws, Error, Header, Limits, Validation, VerifyingKey, base64url_decode,
+    base64url_encode, verify_jws_with, verify_jwt_with,
+};
 use serde_json::Value;
 
 use crate::b64ref;
@@ -11,12 +14,18 @@ use crate::b64ref;
 /// `signing_input` is exactly the token before the last `.`; each base64url segment is
 /// the canonical encoding of what was decoded (so no token has two spellings); the
 /// header obeys the rules checked by [`header_json`].
+///
+/// Oracle for every token: the verification entry points, which decode the segments
+/// themselves rather than through `CompactJws`, refuse exactly what `CompactJws::parse`
+/// refuses, with the same error; what it accepts gets as far as key selection.
 pub fn compact_parse(data: &[u8]) {
     let Ok(token) = core::str::from_utf8(data) else {
         return;
     };
     let limits = Limits::default();
-    let Ok(jws) = CompactJws::parse(token, &limits) else {
+    let parsed = CompactJws::parse(token, &limits);
+    check_verification_path_agrees(token, parsed.as_ref().map(CompactJws::header));
+    let Ok(jws) = parsed else {
         return;
     };
     assert!(token.len() <= limits.token_len(), "token over the limit");
@@ -57,6 +66,36 @@ pub fn compact_parse(data: &[u8]) {
         "signature encoding"
     );
     assert_eq!(jws.alg(), jws.header().alg());
+}
+
+/// `verify_jws_with` and `verify_jwt_with`, with every algorithm allowed and no key to
+/// offer, against `parsed`: the same parse error, or else no matching key (and for a JWT,
+/// first the refusal of an unencoded payload).
+fn check_verification_path_agrees(token: &str, parsed: Result<&Header, &Error>) {
+    let validation = Validation::builder(Algorithm::ALL).build();
+    let no_keys = |_: &Header| Ok::<_, Error>(Vec::<&VerifyingKey>::new());
+    let jws = verify_jws_with(token, &validation, no_keys).map(drop);
+    let jwt = verify_jwt_with(token, &validation, no_keys).map(drop);
+    match parsed {
+        Err(e) => {
+            assert_eq!(jws.as_ref(), Err(e), "JWS path disagrees with parse");
+            assert_eq!(jwt.as_ref(), Err(e), "JWT path disagrees with parse");
+        }
+        Ok(header) => {
+            assert_eq!(
+                jws,
+                Err(Error::NoMatchingKey),
+                "JWS path after a good parse"
+            );
+            let jwt_error = match header.b64() {
+                true => Error::NoMatchingKey,
+                false => Error::JwtInvalid {
+                    reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
+                },
+            };
+            assert_eq!(jwt, Err(jwt_error), "JWT path after a good parse");
+        }
+    }
 }
 
 /// Fuzz target `header_json`: arbitrary bytes as the JSON of a protected header, inside
