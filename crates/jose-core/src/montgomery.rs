@@ -16,9 +16,9 @@
 //! For 2048-, 3072- and 4096-bit moduli, the squaring (16 of the 17 multiplications) is
 //! [`mont_sqr`] written out in full by `build.rs`, every index a constant: the looped
 //! version spends about as many instructions setting up each column's loops as
-//! multiplying. Measured with `perf stat` on a 2-core Zen 3 VM, a 2048-bit `s^65537 mod n`
-//! took ~0.68× the cycles of the looped code (66–69 k against 95–105 k cycles), and a
-//! 3072-bit one ~0.77×. Other sizes (say, 2056 bits) use the loops.
+//! multiplying. Measured with `perf stat` on a 2-core Zen 3 VM, `s^65537 mod n` took
+//! 0.74× the cycles of the looped code at 2048 bits, 0.78× at 3072 and ~0.8× at 4096
+//! (BENCHMARKS.md). Other sizes (say, 2056 bits) use the loops.
 //!
 //! Correctness is checked against `num-bigint-dig`'s `modpow` (the unit tests below, the
 //! RSA differential fuzz target) and against every Wycheproof RSA case.
