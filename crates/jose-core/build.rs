@@ -81,6 +81,8 @@ fn unrolled_sqr(src: &mut String, l: usize) {
     line(src, "}");
     for (p, body) in parts.iter().enumerate() {
         line(src, "#[inline(never)]");
+        // A part takes every buffer, whether or not its columns use them all.
+        line(src, "#[allow(unused_variables)]");
         line(
             src,
             &format!(
