@@ -29,6 +29,10 @@ use rsa::BigUint;
 /// Keys above it are refused at import, so the fixed-size buffers below always fit.
 pub(crate) const MAX_LIMBS: usize = 8192 / 64;
 
+/// The largest modulus handled, in octets: the size of a buffer that holds any
+/// [`Modulus::pow`] output.
+pub(crate) const MAX_OCTETS: usize = MAX_LIMBS * 8;
+
 /// A modulus prepared for Montgomery multiplication with `R = 2^(64·limbs)`.
 #[derive(Clone)]
 pub(crate) struct Modulus {
@@ -61,9 +65,16 @@ impl Modulus {
         })
     }
 
-    /// `base^e mod n` as `len` big-endian octets, or `None` unless `base` (big-endian) is
-    /// exactly `len` octets long and smaller than `n` (RFC 8017 §5.2.2 step 1).
-    pub(crate) fn pow(&self, base_be: &[u8], e: u64) -> Option<Vec<u8>> {
+    /// `base^e mod n` as `len` big-endian octets, written to the front of `out`, or
+    /// `None` unless `base` (big-endian) is exactly `len` octets long and smaller than `n`
+    /// (RFC 8017 §5.2.2 step 1). Callers pass a stack buffer of [`MAX_OCTETS`], so a
+    /// verification allocates nothing here.
+    pub(crate) fn pow<'o>(
+        &self,
+        base_be: &[u8],
+        e: u64,
+        out_be: &'o mut [u8; MAX_OCTETS],
+    ) -> Option<&'o [u8]> {
         if base_be.len() != self.len || e == 0 {
             return None;
         }
@@ -83,7 +94,9 @@ impl Modulus {
             64 => self.pow_slices(&s[..64], e, &mut out[..64], unrolled::mont_sqr_4096)?,
             l => self.pow_slices(&s[..l], e, &mut out[..l], mont_sqr)?,
         }
-        Some(limbs_to_be(&out[..self.n.len()], self.len))
+        let out_be = &mut out_be[..self.len];
+        limbs_to_be(&out[..self.n.len()], out_be);
+        Some(out_be)
     }
 
     /// Left-to-right square-and-multiply over the (public) exponent bits, in Montgomery
@@ -322,21 +335,27 @@ fn limbs_from_be(bytes: &[u8]) -> Option<Vec<u64>> {
     (limbs.len() <= MAX_LIMBS).then_some(limbs)
 }
 
-/// Little-endian limbs to exactly `len` big-endian octets (the value must fit).
-fn limbs_to_be(limbs: &[u64], len: usize) -> Vec<u8> {
-    let mut out = vec![0u8; len];
+/// Little-endian limbs to big-endian octets filling `out` (the value must fit).
+fn limbs_to_be(limbs: &[u64], out: &mut [u8]) {
     for (i, byte) in out.iter_mut().rev().enumerate() {
-        if let Some(limb) = limbs.get(i / 8) {
-            *byte = (limb >> (8 * (i % 8))) as u8;
-        }
+        *byte = limbs
+            .get(i / 8)
+            .map_or(0, |limb| (limb >> (8 * (i % 8))) as u8);
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// `modulus.pow` copied out of its buffer, which starts out filled with junk: every
+    /// output octet must be written.
+    fn pow(modulus: &Modulus, base: &[u8], e: u64) -> Option<Vec<u8>> {
+        modulus
+            .pow(base, e, &mut [0xa5; MAX_OCTETS])
+            .map(<[u8]>::to_vec)
+    }
 
     fn reference(base: &[u8], e: u64, n: &[u8]) -> Vec<u8> {
         let m = BigUint::from_bytes_be(base)
@@ -362,7 +381,7 @@ mod tests {
             let modulus = Modulus::new(&n).unwrap();
             let mut base = base_seed[..n.len()].to_vec();
             base[0] &= n[0] >> 1; // below n
-            prop_assert_eq!(modulus.pow(&base, e).unwrap(), reference(&base, e, &n));
+            prop_assert_eq!(pow(&modulus, &base, e).unwrap(), reference(&base, e, &n));
         }
     }
 
@@ -426,7 +445,7 @@ mod tests {
             base[0] &= n[0] >> 1; // below n
             let modulus = Modulus::new(&n).unwrap();
             prop_assert_eq!(modulus.n.len(), UNROLLED[which].0);
-            prop_assert_eq!(modulus.pow(&base, e).unwrap(), reference(&base, e, &n));
+            prop_assert_eq!(pow(&modulus, &base, e).unwrap(), reference(&base, e, &n));
         }
     }
 
@@ -460,10 +479,10 @@ mod tests {
             },
             n_minus_1,
         ] {
-            assert_eq!(m.pow(&base, 65537).unwrap(), reference(&base, 65537, &n));
+            assert_eq!(pow(&m, &base, 65537).unwrap(), reference(&base, 65537, &n));
         }
-        assert!(m.pow(&n, 65537).is_none());
-        assert!(m.pow(&n[1..], 65537).is_none(), "wrong length");
+        assert!(pow(&m, &n, 65537).is_none());
+        assert!(pow(&m, &n[1..], 65537).is_none(), "wrong length");
         assert!(Modulus::new(&[0x10, 0x00]).is_none(), "even");
         assert!(Modulus::new(&[1]).is_none());
         assert!(Modulus::new(&vec![0xff; 1025]).is_none(), "too large");

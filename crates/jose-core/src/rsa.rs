@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::algorithm::{Algorithm, HashAlg, Scheme};
 use crate::error::{Error, Result};
-use crate::montgomery::{MAX_LIMBS, Modulus};
+use crate::montgomery::{MAX_LIMBS, MAX_OCTETS, Modulus};
 
 /// The largest public exponent accepted, in bits. Real keys use 65537; a huge exponent
 /// would only make every verification slower (CPU exhaustion from a hostile JWKS).
@@ -83,13 +83,17 @@ impl RsaKey {
         &self.e_bytes
     }
 
-    /// Verifies `signature` over `message` with the RSA scheme of `alg`.
+    /// Verifies `signature` over `message` with the RSA scheme of `alg`. Every buffer is
+    /// on the stack: a verification allocates nothing.
     pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<()> {
-        let em = self.public_op(signature).ok_or(Error::SignatureInvalid)?;
+        let mut em = [0u8; MAX_OCTETS];
+        let em = self
+            .public_op(signature, &mut em)
+            .ok_or(Error::SignatureInvalid)?;
         let digest = alg.hash().digest(&[message]);
         let ok = match alg.scheme() {
-            Scheme::RsaPkcs1v15 => pkcs1v15_matches(&em, alg.hash(), digest.as_slice()),
-            Scheme::RsaPss => pss_matches(&em, self.bits - 1, alg.hash(), digest.as_slice()),
+            Scheme::RsaPkcs1v15 => pkcs1v15_matches(em, alg.hash(), digest.as_slice()),
+            Scheme::RsaPss => pss_matches(em, self.bits - 1, alg.hash(), digest.as_slice()),
             Scheme::EcdsaP256 => false,
         };
         if ok {
@@ -101,9 +105,9 @@ impl RsaKey {
 
     /// RSAVP1 (RFC 8017 §5.2.2) with the length checks of §8.2.2 step 1: the signature must
     /// be exactly `k` octets and, as an integer, smaller than `n`. Returns `s^e mod n` as
-    /// `k` big-endian octets.
-    fn public_op(&self, signature: &[u8]) -> Option<Vec<u8>> {
-        self.modulus.pow(signature, self.e)
+    /// `k` big-endian octets, written to the front of `em`.
+    fn public_op<'o>(&self, signature: &[u8], em: &'o mut [u8; MAX_OCTETS]) -> Option<&'o [u8]> {
+        self.modulus.pow(signature, self.e, em)
     }
 }
 
@@ -115,12 +119,18 @@ fn pkcs1v15_matches(em: &[u8], hash: HashAlg, digest: &[u8]) -> bool {
     let Some(ps_len) = em.len().checked_sub(t_len + 3).filter(|len| *len >= 8) else {
         return false;
     };
-    let mut expected = Vec::with_capacity(em.len());
-    expected.extend_from_slice(&[0x00, 0x01]);
-    expected.resize(2 + ps_len, 0xff);
-    expected.push(0x00);
-    expected.extend_from_slice(prefix);
-    expected.extend_from_slice(digest);
+    // `em` is RSAVP1's output, at most `MAX_OCTETS` long.
+    let mut expected = [0u8; MAX_OCTETS];
+    let Some(expected) = expected.get_mut(..em.len()) else {
+        return false;
+    };
+    let (head, rest) = expected.split_at_mut(2 + ps_len);
+    head[1] = 0x01;
+    head[2..].fill(0xff);
+    // rest[0] stays 0x00, the separator.
+    let (info, hash_out) = rest[1..].split_at_mut(prefix.len());
+    info.copy_from_slice(prefix);
+    hash_out.copy_from_slice(digest);
     bool::from(expected.ct_eq(em))
 }
 
@@ -159,8 +169,12 @@ fn pss_matches(em: &[u8], em_bits: usize, hash: HashAlg, m_hash: &[u8]) -> bool 
     if masked_db.first().is_none_or(|b| b & !top_mask != 0) {
         return false;
     }
-    // Steps 7-9.
-    let mut db = mgf1(hash, h, db_len);
+    // Steps 7-9. DB is shorter than `em`, so it fits a buffer of `MAX_OCTETS`.
+    let mut db = [0u8; MAX_OCTETS];
+    let Some(db) = db.get_mut(..db_len) else {
+        return false;
+    };
+    mgf1(hash, h, db);
     for (d, m) in db.iter_mut().zip(masked_db) {
         *d ^= m;
     }
@@ -181,16 +195,12 @@ fn pss_matches(em: &[u8], em_bits: usize, hash: HashAlg, m_hash: &[u8]) -> bool 
     bool::from(h_prime.as_slice().ct_eq(h))
 }
 
-/// MGF1 (RFC 8017 §B.2.1).
-fn mgf1(hash: HashAlg, seed: &[u8], len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + hash.len());
-    let mut counter: u32 = 0;
-    while out.len() < len {
-        out.extend_from_slice(hash.digest(&[seed, &counter.to_be_bytes()]).as_slice());
-        counter = counter.wrapping_add(1);
+/// MGF1 (RFC 8017 §B.2.1), filling `out`.
+fn mgf1(hash: HashAlg, seed: &[u8], out: &mut [u8]) {
+    for (counter, chunk) in (0u32..).zip(out.chunks_mut(hash.len())) {
+        let block = hash.digest(&[seed, &counter.to_be_bytes()]);
+        chunk.copy_from_slice(&block.as_slice()[..chunk.len()]);
     }
-    out.truncate(len);
-    out
 }
 
 fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
