@@ -30,6 +30,42 @@ const DECODE: [u8; 256] = {
     table
 };
 
+/// Set in every [`QUANTUM`] entry of a byte outside the alphabet, above the three
+/// octets a quantum decodes to.
+const INVALID_BIT: u32 = 1 << 24;
+
+/// For each position in a four-character quantum, what each character contributes to
+/// the quantum's three octets, little-endian (the first octet in the low byte), or
+/// [`INVALID_BIT`]. A quantum decodes with four lookups and three ORs, instead of
+/// looking up 6-bit values and shifting them into place one by one.
+const QUANTUM: [[u32; 256]; 4] = {
+    let mut tables = [[INVALID_BIT; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = DECODE[c] as u32;
+        if v < 64 {
+            // Octet 0 = v0·4 + v1/16, octet 1 = (v1 mod 16)·16 + v2/4,
+            // octet 2 = (v2 mod 4)·64 + v3.
+            tables[0][c] = v << 2;
+            tables[1][c] = v >> 4 | (v & 0x0f) << 12;
+            tables[2][c] = (v >> 2) << 8 | (v & 0x03) << 22;
+            tables[3][c] = v << 16;
+        }
+        c += 1;
+    }
+    tables
+};
+
+/// The octets of up to four characters (a quantum, or the 2 or 3 of a final partial
+/// one) as [`QUANTUM`] lays them out, with [`INVALID_BIT`] set if any is invalid.
+#[inline(always)]
+fn quantum(chars: &[u8]) -> u32 {
+    chars
+        .iter()
+        .zip(&QUANTUM)
+        .fold(0, |q, (&c, table)| q | table[usize::from(c)])
+}
+
 /// Decodes strict base64url into a new vector, reporting `what` (e.g. "header") in the
 /// error.
 pub(crate) fn decode(input: &[u8], what: &'static str) -> Result<Vec<u8>> {
@@ -50,52 +86,41 @@ pub(crate) fn decode_into<'o>(
     let len = decoded_len(input.len()).ok_or_else(err)?;
     let full = out.get_mut(..len).ok_or_else(err)?;
 
-    // Eight characters to six bytes at a time, through one 64-bit accumulator: half the
-    // stores and shifts of going quantum by quantum. Invalid characters are collected in
-    // `bad` and checked once at the end, which keeps the loops free of branches.
-    let mut bad = 0u8;
+    // Eight characters to six bytes at a time: two quanta from [`QUANTUM`], joined in
+    // one 64-bit store. Invalid characters are collected in `bad` and checked once at
+    // the end, which keeps the loops free of branches.
+    let mut bad = 0u32;
     let mut blocks = input.chunks_exact(8);
     let mut out_blocks = full.chunks_exact_mut(6);
     for (chars, bytes) in (&mut blocks).zip(&mut out_blocks) {
-        let mut acc = 0u64;
-        for &c in chars {
-            let v = value(c);
-            bad |= v;
-            acc = acc << 6 | u64::from(v);
-        }
-        bytes.copy_from_slice(&acc.to_be_bytes()[2..]);
+        let first = quantum(&chars[..4]);
+        let second = quantum(&chars[4..]);
+        bad |= first | second;
+        let joined = u64::from(first & 0x00ff_ffff) | u64::from(second) << 24;
+        bytes.copy_from_slice(&joined.to_le_bytes()[..6]);
     }
-    // Fewer than eight characters are left, and exactly the room for what they encode.
+    // Fewer than eight characters are left, and exactly the room for what they encode:
+    // at most one whole quantum, then a partial one of 2 or 3 characters carrying 1 or 2
+    // bytes. The partial quantum's unused low bits land in the octet after its last
+    // one, which must therefore be zero.
     let (input, out) = (blocks.remainder(), out_blocks.into_remainder());
-    let quanta = input.chunks_exact(4);
-    let tail = quanta.remainder();
-    let mut out_quanta = out.chunks_exact_mut(3);
-    for (chars, bytes) in quanta.zip(&mut out_quanta) {
-        let [a, b, c, d] = [chars[0], chars[1], chars[2], chars[3]].map(value);
-        bad |= a | b | c | d;
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+    let (whole, tail) = input.split_at(input.len() / 4 * 4);
+    let (out_whole, out_tail) = out.split_at_mut(whole.len() / 4 * 3);
+    if let Some(chars) = whole.get(..4) {
+        let q = quantum(chars);
+        bad |= q;
+        out_whole.copy_from_slice(&q.to_le_bytes()[..3]);
     }
-    let out_tail = out_quanta.into_remainder();
-
-    // A final partial quantum of 2 or 3 characters carries 1 or 2 bytes; its unused low
-    // bits must be zero.
-    match (tail, out_tail) {
-        ([], []) => {}
-        (&[a, b], [x]) => {
-            let [a, b] = [a, b].map(value);
-            bad |= a | b;
-            *x = a << 2 | b >> 4;
-        }
-        (&[a, b, c], [x, y]) => {
-            let [a, b, c] = [a, b, c].map(value);
-            bad |= a | b | c;
-            *x = a << 2 | b >> 4;
-            *y = b << 4 | c >> 2;
-        }
-        _ => return Err(err()),
+    let mut non_canonical = false;
+    if !tail.is_empty() {
+        let q = quantum(tail);
+        let [octets @ .., _] = q.to_le_bytes();
+        let (used, unused) = octets.split_at(out_tail.len());
+        bad |= q;
+        non_canonical = unused.first().is_some_and(|bits| *bits != 0);
+        out_tail.copy_from_slice(used);
     }
-    if bad & !0x3f != 0 || tail_bits_set(tail) {
+    if bad & INVALID_BIT != 0 || non_canonical {
         return Err(err());
     }
     Ok(full)
