@@ -100,27 +100,18 @@ pub(crate) fn decode_into<'o>(
         bytes.copy_from_slice(&joined.to_le_bytes()[..6]);
     }
     // Fewer than eight characters are left, and exactly the room for what they encode:
-    // at most one whole quantum, then a partial one of 2 or 3 characters carrying 1 or 2
-    // bytes. The partial quantum's unused low bits land in the octet after its last
-    // one, which must therefore be zero.
+    // at most one whole quantum of three bytes, then a partial one of 2 or 3 characters
+    // carrying 1 or 2 bytes, its first octets (`decoded_len` refused 1 character).
     let (input, out) = (blocks.remainder(), out_blocks.into_remainder());
-    let (whole, tail) = input.split_at(input.len() / 4 * 4);
-    let (out_whole, out_tail) = out.split_at_mut(whole.len() / 4 * 3);
-    if let Some(chars) = whole.get(..4) {
+    for (chars, bytes) in input.chunks(4).zip(out.chunks_mut(3)) {
         let q = quantum(chars);
         bad |= q;
-        out_whole.copy_from_slice(&q.to_le_bytes()[..3]);
+        // Byte by byte: a copy of a length known only at run time is a `memcpy` call.
+        for (byte, octet) in bytes.iter_mut().zip(q.to_le_bytes()) {
+            *byte = octet;
+        }
     }
-    let mut non_canonical = false;
-    if !tail.is_empty() {
-        let q = quantum(tail);
-        let [octets @ .., _] = q.to_le_bytes();
-        let (used, unused) = octets.split_at(out_tail.len());
-        bad |= q;
-        non_canonical = unused.first().is_some_and(|bits| *bits != 0);
-        out_tail.copy_from_slice(used);
-    }
-    if bad & INVALID_BIT != 0 || non_canonical {
+    if bad & INVALID_BIT != 0 || tail_bits_set(input.chunks_exact(4).remainder()) {
         return Err(err());
     }
     Ok(full)
@@ -157,11 +148,11 @@ pub(crate) const fn decoded_len(len: usize) -> Option<usize> {
 
 /// Whether the last character of a final partial quantum has a non-zero unused bit: the
 /// low 4 bits after 2 characters, the low 2 bits after 3. Such an encoding is
-/// non-canonical (another string decodes to the same bytes).
+/// non-canonical (another string decodes to the same bytes). In [`QUANTUM`]'s layout
+/// those bits land in the octet just past the 1 or 2 the partial quantum carries.
 fn tail_bits_set(tail: &[u8]) -> bool {
-    match tail {
-        [_, last] => value(*last) & 0x0f != 0,
-        [_, _, last] => value(*last) & 0x03 != 0,
+    match tail.len() {
+        2 | 3 => quantum(tail).to_le_bytes()[tail.len() - 1] != 0,
         _ => false,
     }
 }
@@ -175,12 +166,6 @@ fn in_alphabet(c: u8) -> bool {
         | (c.wrapping_sub(b'0') < 10)
         | (c == b'-')
         | (c == b'_')
-}
-
-/// The 6-bit value of `c`, or a value with [`INVALID`] set.
-#[inline(always)]
-fn value(c: u8) -> u8 {
-    DECODE[usize::from(c)]
 }
 
 /// Encodes bytes as base64url without padding.
@@ -279,7 +264,7 @@ mod tests {
     #[test]
     fn the_alphabet_test_agrees_with_the_table() {
         for c in 0..=255u8 {
-            assert_eq!(in_alphabet(c), value(c) < 64, "{c}");
+            assert_eq!(in_alphabet(c), DECODE[usize::from(c)] < 64, "{c}");
         }
     }
 
