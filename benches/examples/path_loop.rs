@@ -13,8 +13,8 @@
 //!
 //! Arguments: a case label (`RS256-2048`, `RS256-3072`, `RS256-4096`, `PS256-2048`,
 //! `ES256`), what to run, and the iteration count. `jose` is
-//! `internal::bench_verify_jwt_without_signature` with the fixture's key as the one
-//! candidate (the `paired` bench's jose side of "all but signature"); `insecure-decode`
+//! `Fixture::verify_without_signature` (the `paired` bench's jose side of "all but
+//! signature"); `insecure-decode`
 //! is `jsonwebtoken::dangerous::insecure_decode` into a JSON map; `verify` is a whole
 //! `jose_core::verify_jwt`. Divide the counts by the iteration count; start-up (fixture
 //! signing) is the same for every mode, so measure it once with 0 iterations.
@@ -40,14 +40,7 @@ fn main() -> ExitCode {
     let token = fixture.token();
     let validation = fixture.validation();
     let step: Box<dyn Fn() -> bool> = match mode.as_str() {
-        "jose" => Box::new(|| {
-            jose_core::internal::bench_verify_jwt_without_signature(
-                black_box(token),
-                &validation,
-                |_| Ok::<_, jose_core::Error>([fixture.key()]),
-            )
-            .is_ok()
-        }),
+        "jose" => Box::new(|| fixture.verify_without_signature(&validation).is_ok()),
         "insecure-decode" => Box::new(|| {
             jsonwebtoken::dangerous::insecure_decode::<Map<String, Value>>(black_box(token)).is_ok()
         }),

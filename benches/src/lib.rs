@@ -348,6 +348,18 @@ impl Fixture {
             .now(NOW)
             .build()
     }
+
+    /// Everything [`jose_core::verify_jwt`] does to this token but the signature math,
+    /// with this fixture's key as the one candidate: the jose side of the "all but
+    /// signature" comparisons (the `paired` bench, the `path_loop` example). Returns
+    /// nothing from the token; `Ok` says nothing about whether it is genuine.
+    pub fn verify_without_signature(&self, validation: &Validation) -> jose_core::Result<()> {
+        jose_core::internal::bench_verify_jwt_without_signature(
+            std::hint::black_box(self.token()),
+            validation,
+            |_| Ok::<_, jose_core::Error>([self.key()]),
+        )
+    }
 }
 
 /// The `kid` of the `index`-th key in [`jwks_json`].
