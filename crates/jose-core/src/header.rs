@@ -1,11 +1,14 @@
 //! The JWS protected header (RFC 7515 §4): typed access to the parameters we act on, and
 //! the raw JSON object for everything else.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
-use crate::json::{self, JsonProblem};
+use crate::json::{self, JsonProblem, Scanned};
 use crate::limits::Limits;
 
 /// A parsed, validated JWS protected header.
@@ -13,13 +16,19 @@ use crate::limits::Limits;
 /// Only `alg`, `kid`, `typ`, `cty`, `crit` and `b64` are interpreted. In particular
 /// `jwk`, `jku`, `x5u` and `x5c` are kept in [`Header::raw`] but never used to find or
 /// supply a key: keys come only from the caller's trusted source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Header {
     alg: Algorithm,
     b64: bool,
-    /// `kid`, `typ` and `cty` are read from here: [`Header::parse`] checked that each is
-    /// a string when present, and copying them out would cost three allocations a token.
-    raw: Map<String, Value>,
+    kid: Option<Box<str>>,
+    typ: Option<Box<str>>,
+    cty: Option<Box<str>>,
+    /// The decoded header, which [`Header::parse`] accepted as strict JSON.
+    json: Box<[u8]>,
+    /// The header as a JSON object, built from `json` on the first call to
+    /// [`Header::raw`]: verification reads only the typed parameters, and building the
+    /// map for every token would cost one heap block per name and per string value.
+    raw: OnceLock<Map<String, Value>>,
 }
 
 /// Header parameter names registered by RFC 7515 and RFC 7518 (and RFC 7516 for JWE),
@@ -36,7 +45,12 @@ impl Header {
     /// Parses a decoded header: strict JSON object, `alg` required and supported, the
     /// typed parameters of the right JSON type, `crit` and `b64` per RFC 7515/7797.
     pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Header> {
-        let raw = json::parse_object(bytes, limits.json_depth()).map_err(|p| match p {
+        let [alg, kid, typ, cty, crit, b64] = json::scan_object(
+            bytes,
+            limits.json_depth(),
+            ["alg", "kid", "typ", "cty", "crit", "b64"],
+        )
+        .map_err(|p| match p {
             JsonProblem::Duplicate => Error::jws("duplicate member name in header"),
             JsonProblem::TooDeep => Error::LimitExceeded {
                 limit: "header JSON nesting",
@@ -46,38 +60,45 @@ impl Header {
             JsonProblem::Syntax => Error::jws("header is not valid JSON"),
         })?;
 
-        let [alg, kid, typ, cty, crit, b64] =
-            json::members(&raw, ["alg", "kid", "typ", "cty", "crit", "b64"]);
         let alg = match alg {
-            Some(Value::String(name)) => Algorithm::from_name(name)?,
+            Some(Scanned::String(name)) => Algorithm::from_name(&name)?,
             Some(_) => return Err(Error::jws("\"alg\" is not a string")),
             None => return Err(Error::jws("\"alg\" is missing")),
         };
         let kid = optional_string(kid, "\"kid\" is not a string")?;
-        if kid.is_some_and(|k| k.len() > limits.kid_len()) {
+        if kid.as_ref().is_some_and(|k| k.len() > limits.kid_len()) {
             return Err(Error::LimitExceeded {
                 limit: "kid length",
                 max: limits.kid_len(),
             });
         }
-        optional_string(typ, "\"typ\" is not a string")?;
-        optional_string(cty, "\"cty\" is not a string")?;
+        let typ = optional_string(typ, "\"typ\" is not a string")?;
+        let cty = optional_string(cty, "\"cty\" is not a string")?;
 
-        let crit_lists_b64 = check_crit(crit, &raw)?;
+        // Only understood extensions pass the `crit` check, and `b64` is the only one.
+        let crit_lists_b64 = check_crit(crit, |name| name == "b64" && b64.is_some())?;
         let b64 = match b64 {
             None => true,
-            Some(Value::Bool(b64)) => {
+            Some(Scanned::Bool(b64)) => {
                 // RFC 7797 §6: b64 must be understood by every recipient, so it is only
                 // valid when listed in crit.
                 if !crit_lists_b64 {
                     return Err(Error::jws("\"b64\" present but not listed in \"crit\""));
                 }
-                *b64
+                b64
             }
             Some(_) => return Err(Error::jws("\"b64\" is not a boolean")),
         };
 
-        Ok(Header { alg, b64, raw })
+        Ok(Header {
+            alg,
+            b64,
+            kid,
+            typ,
+            cty,
+            json: bytes.into(),
+            raw: OnceLock::new(),
+        })
     }
 
     /// The signature algorithm.
@@ -87,17 +108,17 @@ impl Header {
 
     /// The key ID, an opaque case-sensitive string, if present.
     pub fn kid(&self) -> Option<&str> {
-        self.string("kid")
+        self.kid.as_deref()
     }
 
     /// The media type of the whole token (`typ`), if present.
     pub fn typ(&self) -> Option<&str> {
-        self.string("typ")
+        self.typ.as_deref()
     }
 
     /// The media type of the payload (`cty`), if present.
     pub fn cty(&self) -> Option<&str> {
-        self.string("cty")
+        self.cty.as_deref()
     }
 
     /// Whether the payload is base64url-encoded (`true` unless RFC 7797 `"b64": false`).
@@ -107,30 +128,52 @@ impl Header {
 
     /// The whole header as JSON, including parameters this library does not interpret.
     pub fn raw(&self) -> &Map<String, Value> {
-        &self.raw
-    }
-
-    /// A parameter that [`Header::parse`] checked is a string when present.
-    fn string(&self, name: &str) -> Option<&str> {
-        self.raw.get(name).and_then(Value::as_str)
+        self.raw.get_or_init(|| {
+            // `parse` accepted these bytes under the same rules and a depth limit, and
+            // parsing is deterministic, so this cannot fail; if it ever did, an empty
+            // object shows nothing rather than something wrong.
+            json::parse_object(&self.json, usize::MAX).unwrap_or_default()
+        })
     }
 }
 
-fn optional_string<'r>(value: Option<&'r Value>, wrong: &'static str) -> Result<Option<&'r str>> {
+/// Two headers are equal when their JSON objects are: the typed parameters are read from
+/// them, and the same object may be spelled with other whitespace, order or escapes.
+impl PartialEq for Header {
+    fn eq(&self, other: &Header) -> bool {
+        self.raw() == other.raw()
+    }
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Header")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("typ", &self.typ)
+            .field("cty", &self.cty)
+            .field("b64", &self.b64)
+            .field("raw", self.raw())
+            .finish()
+    }
+}
+
+/// A parameter that must be a string when present, copied out of the decoded header.
+fn optional_string(value: Option<Scanned<'_>>, wrong: &'static str) -> Result<Option<Box<str>>> {
     match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Scanned::String(s)) => Ok(Some(s.into())),
         Some(_) => Err(Error::jws(wrong)),
     }
 }
 
 /// Validates `crit` (RFC 7515 §4.1.11) and returns whether it lists `b64`.
-fn check_crit(crit: Option<&Value>, raw: &Map<String, Value>) -> Result<bool> {
+fn check_crit(crit: Option<Scanned<'_>>, present: impl Fn(&str) -> bool) -> Result<bool> {
     let Some(crit) = crit else {
         return Ok(false);
     };
     let unsupported = |reason| Err(Error::CritUnsupported { reason });
-    let Value::Array(items) = crit else {
+    let Scanned::Array(items) = crit else {
         return unsupported("\"crit\" is not an array");
     };
     if items.is_empty() {
@@ -150,7 +193,7 @@ fn check_crit(crit: Option<&Value>, raw: &Map<String, Value>) -> Result<bool> {
         if !UNDERSTOOD.contains(&name.as_str()) {
             return unsupported("\"crit\" lists an extension this library does not understand");
         }
-        if !raw.contains_key(name) {
+        if !present(name) {
             return unsupported("\"crit\" lists a parameter that is not in the header");
         }
         lists_b64 |= name == "b64";
@@ -263,5 +306,30 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "ERR_JOSE_LIMIT_EXCEEDED");
+    }
+
+    #[test]
+    fn raw_is_the_whole_object_built_on_demand() {
+        let h = parse(r#"{"alg":"ES256","kid":"k\u0031","jwk":{"kty":"EC"},"x5c":["a"]}"#).unwrap();
+        // Verification never asks for the map, so a parsed header holds none yet.
+        assert!(h.raw.get().is_none());
+        assert_eq!(h.kid(), Some("k1"));
+        let raw = h.raw();
+        assert_eq!(raw.len(), 4);
+        assert_eq!(raw["kid"], "k1");
+        assert_eq!(raw["jwk"]["kty"], "EC");
+        assert!(h.raw.get().is_some());
+    }
+
+    #[test]
+    fn equal_objects_are_equal_headers_however_spelled() {
+        let a = parse(r#"{"alg":"RS256","kid":"k1"}"#).unwrap();
+        let b = parse(r#"{ "kid" : "k\u0031", "alg" : "RS256" }"#).unwrap();
+        let c = parse(r#"{"alg":"RS256","kid":"k2"}"#).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.clone(), a);
+        let shown = format!("{a:?}");
+        assert!(shown.contains("RS256") && shown.contains("k1"), "{shown}");
     }
 }
