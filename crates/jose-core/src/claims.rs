@@ -17,18 +17,35 @@ const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
 /// malformed claim (`"exp": "tomorrow"`, `"aud": 5`) is an error, never treated as absent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
-    aud: Vec<String>,
     exp: Option<u64>,
     nbf: Option<u64>,
     iat: Option<u64>,
-    /// `iss`, `sub` and `jti` are read from here: [`Claims::parse`] checked that each is
-    /// a string when present, and copying them out would cost three allocations a token.
+    /// `iss`, `sub`, `aud` and `jti` are read from here: [`Claims::parse`] checked their
+    /// types, and copying them out would cost a heap block per string for every token.
     raw: Map<String, Value>,
 }
 
+/// The registered claims of a claims object, typed, borrowed from it: what validation
+/// reads, found once.
+pub(crate) struct Registered<'r> {
+    pub(crate) iss: Option<&'r str>,
+    /// A string or an array of strings.
+    pub(crate) aud: Option<&'r Value>,
+    pub(crate) exp: Option<u64>,
+    pub(crate) nbf: Option<u64>,
+    pub(crate) iat: Option<u64>,
+    /// The whole object, for claims the caller requires by name.
+    pub(crate) all: &'r Map<String, Value>,
+}
+
 impl Claims {
-    /// Parses a payload as a strict JSON object and types its registered claims.
-    pub(crate) fn parse(payload: &[u8], max_depth: usize) -> Result<Claims> {
+    /// Parses a payload as a strict JSON object, types its registered claims and runs
+    /// `check` on them before the object becomes a `Claims`.
+    pub(crate) fn parse(
+        payload: &[u8],
+        max_depth: usize,
+        check: impl FnOnce(&Registered<'_>) -> Result<()>,
+    ) -> Result<Claims> {
         let raw = json::parse_object(payload, max_depth).map_err(|p| match p {
             JsonProblem::Duplicate => Error::JwtInvalid {
                 reason: "duplicate claim name",
@@ -44,23 +61,10 @@ impl Claims {
                 reason: "payload is not valid JSON",
             },
         })?;
-        let [iss, sub, aud, exp, nbf, iat, jti] =
-            json::members(&raw, ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]);
-        // The order of the checks decides which malformed claim is reported.
-        string_claim(iss, "iss")?;
-        string_claim(sub, "sub")?;
-        let aud = audience_claim(aud)?;
-        let exp = date_claim(exp, "exp")?;
-        let nbf = date_claim(nbf, "nbf")?;
-        let iat = date_claim(iat, "iat")?;
-        string_claim(jti, "jti")?;
-        Ok(Claims {
-            aud,
-            exp,
-            nbf,
-            iat,
-            raw,
-        })
+        let registered = Registered::find(&raw)?;
+        check(&registered)?;
+        let Registered { exp, nbf, iat, .. } = registered;
+        Ok(Claims { exp, nbf, iat, raw })
     }
 
     /// `iss`: the issuer.
@@ -73,10 +77,9 @@ impl Claims {
         self.string("sub")
     }
 
-    /// `aud`: the audiences (a single string is returned as one element). Empty when the
-    /// claim is absent.
-    pub fn aud(&self) -> &[String] {
-        &self.aud
+    /// `aud`: the audiences (a single string is one). None when the claim is absent.
+    pub fn aud(&self) -> impl Iterator<Item = &str> {
+        audiences(self.raw.get("aud"))
     }
 
     /// Whether `aud` is present.
@@ -158,28 +161,61 @@ fn redact_quoted(message: &str) -> String {
     out
 }
 
+impl<'r> Registered<'r> {
+    /// Finds and types the registered claims. The order of the checks decides which
+    /// malformed claim is reported.
+    fn find(all: &'r Map<String, Value>) -> Result<Registered<'r>> {
+        let [iss, sub, aud, exp, nbf, iat, jti] =
+            json::members(all, ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]);
+        let iss = string_claim(iss, "iss")?;
+        string_claim(sub, "sub")?;
+        let aud = audience_claim(aud)?;
+        let exp = date_claim(exp, "exp")?;
+        let nbf = date_claim(nbf, "nbf")?;
+        let iat = date_claim(iat, "iat")?;
+        string_claim(jti, "jti")?;
+        Ok(Registered {
+            iss,
+            aud,
+            exp,
+            nbf,
+            iat,
+            all,
+        })
+    }
+}
+
 /// Checks that a string claim is a string when present.
-fn string_claim(value: Option<&Value>, name: &'static str) -> Result<()> {
+fn string_claim<'r>(value: Option<&'r Value>, name: &'static str) -> Result<Option<&'r str>> {
     match value {
-        None | Some(Value::String(_)) => Ok(()),
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::ClaimMalformed { claim: name }),
     }
 }
 
-fn audience_claim(value: Option<&Value>) -> Result<Vec<String>> {
-    let malformed = Error::ClaimMalformed { claim: "aud" };
-    match value {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(s.clone()),
-                _ => Err(malformed.clone()),
-            })
-            .collect(),
-        Some(_) => Err(malformed),
+/// Checks that `aud` is a string or an array of strings when present.
+fn audience_claim(value: Option<&Value>) -> Result<Option<&Value>> {
+    let well_formed = match value {
+        None | Some(Value::String(_)) => true,
+        Some(Value::Array(items)) => items.iter().all(Value::is_string),
+        Some(_) => false,
+    };
+    if well_formed {
+        Ok(value)
+    } else {
+        Err(Error::ClaimMalformed { claim: "aud" })
     }
+}
+
+/// The audiences in an `aud` claim that [`audience_claim`] accepted.
+pub(crate) fn audiences(aud: Option<&Value>) -> impl Iterator<Item = &str> {
+    let (one, many) = match aud {
+        Some(Value::String(s)) => (Some(s.as_str()), &[][..]),
+        Some(Value::Array(items)) => (None, items.as_slice()),
+        _ => (None, &[][..]),
+    };
+    one.into_iter().chain(many.iter().filter_map(Value::as_str))
 }
 
 /// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly fractional. Strings,
@@ -212,7 +248,7 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<Claims> {
-        Claims::parse(json.as_bytes(), 16)
+        Claims::parse(json.as_bytes(), 16, |_| Ok(()))
     }
 
     #[test]
@@ -225,10 +261,14 @@ mod tests {
             (c.iss(), c.sub(), c.jti()),
             (Some("i"), Some("s"), Some("j"))
         );
-        assert_eq!(c.aud(), ["a", "b"]);
+        assert_eq!(c.aud().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!((c.exp(), c.nbf(), c.iat()), (Some(10), Some(5), Some(1)));
         assert_eq!(c.get("x"), Some(&Value::from(1)));
-        assert_eq!(parse(r#"{"aud":"a"}"#).unwrap().aud(), ["a"]);
+        assert_eq!(
+            parse(r#"{"aud":"a"}"#).unwrap().aud().collect::<Vec<_>>(),
+            ["a"]
+        );
+        assert_eq!(parse("{}").unwrap().aud().count(), 0);
     }
 
     #[test]
