@@ -1,6 +1,7 @@
 //! The JWS protected header (RFC 7515 §4): typed access to the parameters we act on, and
 //! the raw JSON object for everything else.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -20,12 +21,15 @@ use crate::limits::Limits;
 pub struct Header {
     alg: Algorithm,
     b64: bool,
-    kid: Option<Box<str>>,
-    typ: Option<Box<str>>,
-    cty: Option<Box<str>>,
-    /// The decoded header, which [`Header::parse`] accepted as strict JSON.
-    json: Box<[u8]>,
-    /// The header as a JSON object, built from `json` on the first call to
+    kid: Option<Span>,
+    typ: Option<Span>,
+    cty: Option<Span>,
+    /// The decoded header, which [`Header::parse`] accepted as strict JSON, in its first
+    /// `json_len` bytes; then any typed value that was spelled with escapes, unescaped.
+    /// One heap block holds every string a header owns.
+    text: Box<str>,
+    json_len: usize,
+    /// The header as a JSON object, built from the JSON on the first call to
     /// [`Header::raw`]: verification reads only the typed parameters, and building the
     /// map for every token would cost one heap block per name and per string value.
     raw: OnceLock<Map<String, Value>>,
@@ -90,13 +94,19 @@ impl Header {
             Some(_) => return Err(Error::jws("\"b64\" is not a boolean")),
         };
 
+        // Accepted JSON is UTF-8: serde_json checks strings, and all else must be ASCII.
+        let json =
+            std::str::from_utf8(bytes).map_err(|_| Error::jws("header is not valid JSON"))?;
+        let mut text = Text::new(json);
+        let [kid, typ, cty] = [kid, typ, cty].map(|value| value.map(|v| text.span(v)));
         Ok(Header {
             alg,
             b64,
             kid,
             typ,
             cty,
-            json: bytes.into(),
+            text: text.finish(),
+            json_len: json.len(),
             raw: OnceLock::new(),
         })
     }
@@ -108,17 +118,17 @@ impl Header {
 
     /// The key ID, an opaque case-sensitive string, if present.
     pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
+        self.string(self.kid)
     }
 
     /// The media type of the whole token (`typ`), if present.
     pub fn typ(&self) -> Option<&str> {
-        self.typ.as_deref()
+        self.string(self.typ)
     }
 
     /// The media type of the payload (`cty`), if present.
     pub fn cty(&self) -> Option<&str> {
-        self.cty.as_deref()
+        self.string(self.cty)
     }
 
     /// Whether the payload is base64url-encoded (`true` unless RFC 7797 `"b64": false`).
@@ -132,8 +142,71 @@ impl Header {
             // `parse` accepted these bytes under the same rules and a depth limit, and
             // parsing is deterministic, so this cannot fail; if it ever did, an empty
             // object shows nothing rather than something wrong.
-            json::parse_object(&self.json, usize::MAX).unwrap_or_default()
+            let json = self.text.get(..self.json_len).unwrap_or_default();
+            json::parse_object(json.as_bytes(), usize::MAX).unwrap_or_default()
         })
+    }
+
+    fn string(&self, span: Option<Span>) -> Option<&str> {
+        span.and_then(|span| self.text.get(span.start..span.end))
+    }
+}
+
+/// Where a typed parameter's value lies in [`Header::text`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// Builds [`Header::text`]: the decoded JSON, then the typed values it does not hold
+/// verbatim.
+struct Text<'de> {
+    json: &'de str,
+    unescaped: String,
+}
+
+impl<'de> Text<'de> {
+    fn new(json: &'de str) -> Self {
+        Text {
+            json,
+            unescaped: String::new(),
+        }
+    }
+
+    /// The span of `value`: where it lies in the JSON if it is a slice of it (a string
+    /// without escapes, which the scan borrows), else where it is appended.
+    fn span(&mut self, value: Cow<'de, str>) -> Span {
+        if let Some(start) = self.offset_in_json(&value) {
+            return Span {
+                start,
+                end: start + value.len(),
+            };
+        }
+        let start = self.json.len() + self.unescaped.len();
+        self.unescaped.push_str(&value);
+        Span {
+            start,
+            end: start + value.len(),
+        }
+    }
+
+    /// The offset of `value` in the JSON if it is a slice of it, found from its address
+    /// and then checked: anything else (an unescaped copy) is not found and is appended.
+    fn offset_in_json(&self, value: &str) -> Option<usize> {
+        let start = (value.as_ptr() as usize).checked_sub(self.json.as_ptr() as usize)?;
+        let end = start.checked_add(value.len())?;
+        (self.json.get(start..end)? == value).then_some(start)
+    }
+
+    fn finish(self) -> Box<str> {
+        if self.unescaped.is_empty() {
+            return self.json.into();
+        }
+        let mut text = String::with_capacity(self.json.len() + self.unescaped.len());
+        text.push_str(self.json);
+        text.push_str(&self.unescaped);
+        text.into_boxed_str()
     }
 }
 
@@ -149,20 +222,23 @@ impl fmt::Debug for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Header")
             .field("alg", &self.alg)
-            .field("kid", &self.kid)
-            .field("typ", &self.typ)
-            .field("cty", &self.cty)
+            .field("kid", &self.kid())
+            .field("typ", &self.typ())
+            .field("cty", &self.cty())
             .field("b64", &self.b64)
             .field("raw", self.raw())
             .finish()
     }
 }
 
-/// A parameter that must be a string when present, copied out of the decoded header.
-fn optional_string(value: Option<Scanned<'_>>, wrong: &'static str) -> Result<Option<Box<str>>> {
+/// A parameter that must be a string when present.
+fn optional_string<'de>(
+    value: Option<Scanned<'de>>,
+    wrong: &'static str,
+) -> Result<Option<Cow<'de, str>>> {
     match value {
         None => Ok(None),
-        Some(Scanned::String(s)) => Ok(Some(s.into())),
+        Some(Scanned::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::jws(wrong)),
     }
 }
@@ -319,6 +395,24 @@ mod tests {
         assert_eq!(raw["kid"], "k1");
         assert_eq!(raw["jwk"]["kty"], "EC");
         assert!(h.raw.get().is_some());
+    }
+
+    #[test]
+    fn escaped_and_plain_values_read_back_alike() {
+        let h =
+            parse(r#"{"alg":"RS256","x":"k1","kid":"k\u0031","typ":"at+jwt","cty":"\u004aWT"}"#)
+                .unwrap();
+        assert_eq!(
+            (h.kid(), h.typ(), h.cty()),
+            (Some("k1"), Some("at+jwt"), Some("JWT"))
+        );
+        assert_eq!(h.raw()["x"], "k1");
+        assert_eq!(h.raw().len(), 5);
+        let plain = parse(r#"{"alg":"RS256","typ":"JWT"}"#).unwrap();
+        assert_eq!(
+            (plain.kid(), plain.typ(), plain.cty()),
+            (None, Some("JWT"), None)
+        );
     }
 
     #[test]
