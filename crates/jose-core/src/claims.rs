@@ -77,7 +77,8 @@ impl Claims {
         self.string("sub")
     }
 
-    /// `aud`: the audiences (a single string is one). None when the claim is absent.
+    /// `aud`: the audiences, in order (a single string is one audience). Yields nothing
+    /// when the claim is absent; [`Claims::has_aud`] tells the two cases apart.
     pub fn aud(&self) -> impl Iterator<Item = &str> {
         audiences(self.raw.get("aud"))
     }
