@@ -6,6 +6,8 @@ use jose_core::{
 };
 use serde_json::Value;
 
+use jose_core::internal::parse_strict_json_object;
+
 use crate::b64ref;
 
 /// Fuzz target `compact_parse`: arbitrary bytes as a compact JWS.
@@ -105,18 +107,63 @@ fn check_verification_path_agrees(token: &str, parsed: Result<&Header, &Error>) 
 /// reads it, member for member) whose `alg` is one of [`Algorithm::ALL`] — never
 /// `none` or HMAC — with `kid`/`typ`/`cty` strings, `kid` within its limit, `crit`
 /// listing only understood extensions that are present, and `b64` only under `crit`.
+///
+/// Differential oracle: the header parser, which scans the JSON without building it,
+/// refuses exactly the JSON that the strict parse building every value (claims, JWK
+/// Sets) refuses, with the matching error.
 pub fn header_json(data: &[u8]) {
     let limits = Limits::default();
+    let header = base64url_encode(data);
     let token = format!(
-        "{}.{}.{}",
-        base64url_encode(data),
+        "{header}.{}.{}",
         base64url_encode(b"{}"),
         base64url_encode(b"sig")
     );
-    let Ok(jws) = CompactJws::parse(&token, &limits) else {
-        return;
-    };
-    check_header_against_json(jws.header(), data, &limits);
+    let parsed = CompactJws::parse(&token, &limits);
+    if header.len() <= limits.header_len() {
+        let strict = parse_strict_json_object(data, limits.json_depth());
+        let expected = strict.err().map(|problem| json_error(problem, &limits));
+        let actual = parsed.as_ref().err().filter(|e| is_json_error(e, &limits));
+        assert_eq!(
+            actual,
+            expected.as_ref(),
+            "header JSON judged unlike the strict parse"
+        );
+    }
+    if let Ok(jws) = parsed {
+        check_header_against_json(jws.header(), data, &limits);
+    }
+}
+
+/// The header error for JSON the strict parse refuses with `problem`.
+fn json_error(problem: &str, limits: &Limits) -> Error {
+    match problem {
+        "duplicate member name" => Error::JwsInvalid {
+            reason: "duplicate member name in header",
+        },
+        "JSON nests too deeply" => Error::LimitExceeded {
+            limit: "header JSON nesting",
+            max: limits.json_depth(),
+        },
+        "not a JSON object" => Error::JwsInvalid {
+            reason: "header is not a JSON object",
+        },
+        _ => Error::JwsInvalid {
+            reason: "header is not valid JSON",
+        },
+    }
+}
+
+/// Whether `error` is one the header parser gives for its JSON rather than its members.
+fn is_json_error(error: &Error, limits: &Limits) -> bool {
+    [
+        "duplicate member name",
+        "JSON nests too deeply",
+        "not a JSON object",
+        "not valid JSON",
+    ]
+    .iter()
+    .any(|problem| json_error(problem, limits) == *error)
 }
 
 /// Checks an accepted header against the JSON it was parsed from.
