@@ -14,7 +14,7 @@
 //! | target | what it feeds | oracle |
 //! |---|---|---|
 //! | [`compact_parse`] | bytes as a compact JWS | segments, limits, signing input, canonical base64url, header rules |
-//! | [`header_json`] | bytes as the header JSON | accepted ⇒ a JSON object with a supported `alg`, valid `crit`/`b64` |
+//! | [`header_json`] | bytes as the header JSON | accepted ⇒ a JSON object with a supported `alg`, valid `crit`/`b64`; refused as JSON ⇔ the strict parse refuses it |
 //! | [`base64url`] | bytes as base64url | agrees with two independent strict decoders (our reference and `base64ct`); round-trips |
 //! | [`claims`] | bytes as a signed JWT payload | accepted ⇒ `exp`/`nbf`/`iat`/`iss`/`aud` really valid |
 //! | [`rsa_verify_differential`] | RS*/PS* signatures | agrees with the `rsa` crate |
