@@ -45,24 +45,27 @@ const REGISTERED: [&str; 19] = [
 /// Extensions we understand and may therefore see in `crit`.
 const UNDERSTOOD: [&str; 1] = ["b64"];
 
+/// The parameters [`Header::parse`] reads: every one it interprets, so every understood
+/// extension too.
+const PARAMETERS: [&str; 6] = ["alg", "kid", "typ", "cty", "crit", "b64"];
+
 impl Header {
     /// Parses a decoded header: strict JSON object, `alg` required and supported, the
     /// typed parameters of the right JSON type, `crit` and `b64` per RFC 7515/7797.
     pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Header> {
-        let [alg, kid, typ, cty, crit, b64] = json::scan_object(
-            bytes,
-            limits.json_depth(),
-            ["alg", "kid", "typ", "cty", "crit", "b64"],
-        )
-        .map_err(|p| match p {
-            JsonProblem::Duplicate => Error::jws("duplicate member name in header"),
-            JsonProblem::TooDeep => Error::LimitExceeded {
-                limit: "header JSON nesting",
-                max: limits.json_depth(),
-            },
-            JsonProblem::NotObject => Error::jws("header is not a JSON object"),
-            JsonProblem::Syntax => Error::jws("header is not valid JSON"),
-        })?;
+        let scanned =
+            json::scan_object(bytes, limits.json_depth(), PARAMETERS).map_err(|p| match p {
+                JsonProblem::Duplicate => Error::jws("duplicate member name in header"),
+                JsonProblem::TooDeep => Error::LimitExceeded {
+                    limit: "header JSON nesting",
+                    max: limits.json_depth(),
+                },
+                JsonProblem::NotObject => Error::jws("header is not a JSON object"),
+                JsonProblem::Syntax => Error::jws("header is not valid JSON"),
+            })?;
+        let found = scanned.each_ref().map(Option::is_some);
+        let present = |name: &str| PARAMETERS.iter().zip(found).any(|(p, f)| f && *p == name);
+        let [alg, kid, typ, cty, crit, b64] = scanned;
 
         let alg = match alg {
             Some(Scanned::String(name)) => Algorithm::from_name(&name)?,
@@ -79,8 +82,7 @@ impl Header {
         let typ = optional_string(typ, "\"typ\" is not a string")?;
         let cty = optional_string(cty, "\"cty\" is not a string")?;
 
-        // Only understood extensions pass the `crit` check, and `b64` is the only one.
-        let crit_lists_b64 = check_crit(crit, |name| name == "b64" && b64.is_some())?;
+        let crit_lists_b64 = check_crit(crit, present)?;
         let b64 = match b64 {
             None => true,
             Some(Scanned::Bool(b64)) => {
@@ -177,11 +179,8 @@ impl<'de> Text<'de> {
     /// The span of `value`: where it lies in the JSON if it is a slice of it (a string
     /// without escapes, which the scan borrows), else where it is appended.
     fn span(&mut self, value: Cow<'de, str>) -> Span {
-        if let Some(start) = self.offset_in_json(&value) {
-            return Span {
-                start,
-                end: start + value.len(),
-            };
+        if let Some(span) = self.span_in_json(&value) {
+            return span;
         }
         let start = self.json.len() + self.unescaped.len();
         self.unescaped.push_str(&value);
@@ -191,14 +190,14 @@ impl<'de> Text<'de> {
         }
     }
 
-    /// The offset of `value` in the JSON if it is a slice of it, found from its address.
-    /// A value whose bytes lie inside the JSON at a character boundary *is* that part of
+    /// Where `value` lies in the JSON if it is a slice of it, found from its address. A
+    /// value whose bytes lie inside the JSON at a character boundary *is* that part of
     /// the JSON, so no comparison is needed; anything else (an unescaped copy) is not
     /// found and is appended.
-    fn offset_in_json(&self, value: &str) -> Option<usize> {
+    fn span_in_json(&self, value: &str) -> Option<Span> {
         let start = (value.as_ptr() as usize).checked_sub(self.json.as_ptr() as usize)?;
         let end = start.checked_add(value.len())?;
-        self.json.get(start..end).map(|_| start)
+        self.json.get(start..end).map(|_| Span { start, end })
     }
 
     fn finish(self) -> Box<str> {
@@ -355,6 +354,14 @@ mod tests {
         }
         let ok = parse(r#"{"alg":"RS256","crit":["b64"],"b64":false}"#).unwrap();
         assert!(!ok.b64());
+    }
+
+    #[test]
+    fn every_understood_extension_is_scanned() {
+        // `crit` checks an understood extension's presence in what the scan found.
+        for name in UNDERSTOOD {
+            assert!(PARAMETERS.contains(&name), "{name}");
+        }
     }
 
     #[test]

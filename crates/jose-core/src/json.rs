@@ -59,7 +59,7 @@ pub(crate) fn members<'r, const N: usize>(
 }
 
 /// A top-level member kept by [`scan_object`]: strings without escapes borrow the input.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Scanned<'de> {
     String(Cow<'de, str>),
     Bool(bool),
