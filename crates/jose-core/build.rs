@@ -62,7 +62,10 @@ fn unrolled_sqr(src: &mut String, l: usize) {
     let mut body = String::new();
     let mut products = 0;
     for (k, (code, count)) in columns.iter().enumerate() {
-        line(&mut body, "    let (a, n, m) = (black_box(a), black_box(n), black_box(m));");
+        line(
+            &mut body,
+            "    let (a, n, m) = (black_box(a), black_box(n), black_box(m));",
+        );
         body.push_str(code);
         products += count;
         if products >= PRODUCTS_PER_PART || k == columns.len() - 1 {
@@ -88,7 +91,9 @@ fn unrolled_sqr(src: &mut String, l: usize) {
     );
     line(
         src,
-        &format!("        (Some(a), Some(n), Some(m), Some(out)) => sqr_{bits}(a, n, n0_inv, m, out),"),
+        &format!(
+            "        (Some(a), Some(n), Some(m), Some(out)) => sqr_{bits}(a, n, n0_inv, m, out),"
+        ),
     );
     line(
         src,
