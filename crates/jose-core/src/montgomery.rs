@@ -448,6 +448,26 @@ mod tests {
             prop_assert_eq!(m_gen, m_loop);
         }
 
+        /// Given slices one limb shorter than its size (no caller does this), a generated
+        /// squaring does not panic or read past them: it squares with the loops, modulo
+        /// the shorter modulus.
+        #[test]
+        fn unrolled_squarings_fall_back_on_short_slices((which, mut n, mut a) in unrolled_case()) {
+            let (l, unrolled_sqr) = UNROLLED[which];
+            let short = l - 1;
+            n.truncate(short);
+            a.truncate(short);
+            n[short - 1] = n[short - 1].max(2);
+            a[short - 1] = n[short - 1] - 1; // a < n
+            let n0_inv = neg_inverse(n[0]);
+            let (mut m_loop, mut out_loop) = (vec![0u64; short], vec![0u64; short]);
+            mont_sqr(&a, &n, n0_inv, &mut m_loop, &mut out_loop);
+            let (mut m_gen, mut out_gen) = (vec![0u64; short], vec![0u64; short]);
+            unrolled_sqr(&a, &n, n0_inv, &mut m_gen, &mut out_gen);
+            prop_assert_eq!(out_gen, out_loop);
+            prop_assert_eq!(m_gen, m_loop);
+        }
+
         /// Moduli of 2048, 3072 and 4096 bits, give or take a limb's octets (the sizes
         /// with unrolled squaring), are rare in `matches_num_bigint`: here they are all.
         #[test]
