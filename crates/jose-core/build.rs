@@ -19,8 +19,9 @@
 //!
 //! Each column starts by passing the operand arrays through `core::hint::black_box`.
 //! Without it LLVM sees that a limb loaded in one column is loaded again in a later one,
-//! keeps the first load alive and spills it to the stack: a store per product, for a
-//! reload that costs the same as reading the operand again. The barrier makes every
+//! keeps the first load alive and spills it to the stack: a store (for about one
+//! product in four at 2048 bits, two in five at 4096) for a reload that costs the same
+//! as reading the operand again. The barrier makes every
 //! column read its operands afresh, for a few register moves per column (the parts take
 //! fixed-size arrays, so no lengths are checked). Only speed depends on it (`black_box`
 //! is a best-effort hint). Measured on the 2-core Zen 3 VM (BENCHMARKS.md): 2.3 % fewer
