@@ -21,12 +21,12 @@
 //! Without it LLVM sees that a limb loaded in one column is loaded again in a later one,
 //! keeps the first load alive and spills it to the stack: a store (for about one
 //! product in four at 2048 bits, two in five at 4096) for a reload that costs the same
-//! as reading the operand again. The barrier makes every
-//! column read its operands afresh, for a few register moves per column (the parts take
-//! fixed-size arrays, so no lengths are checked). Only speed depends on it (`black_box`
-//! is a best-effort hint). Measured on the 2-core Zen 3 VM (BENCHMARKS.md): 2.3 % fewer
-//! instructions per RS256-2048 verification and 4.2 % fewer at 4096 bits; 2.7 %, 6 %
-//! and 6 % less time at 2048, 3072 and 4096 bits.
+//! as reading the operand again. The barrier makes every column read its operands
+//! afresh, for a few register moves per column (the parts take fixed-size arrays, so no
+//! lengths are checked). Only speed depends on it (`black_box` is a best-effort hint).
+//! Measured on the 2-core Zen 3 VM (BENCHMARKS.md): 2.3 % fewer instructions per
+//! RS256-2048 verification and 4.5 % fewer at 4096 bits; 2.7 %, 6 % and 6 % less time
+//! at 2048, 3072 and 4096 bits.
 
 #![forbid(unsafe_code)]
 
