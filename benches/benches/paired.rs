@@ -32,7 +32,7 @@ mod peers;
 use std::hint::black_box;
 
 use cpu_time::ThreadTime;
-use jose_benches::{Case, Fixture};
+use jose_benches::{Case, Fixture, quantile};
 use serde_json::{Map, Value};
 
 use crate::peers::{AwsLcRaw, JwtPeer};
@@ -44,12 +44,6 @@ fn block(iters: u64, f: &dyn Fn()) -> f64 {
         f();
     }
     start.elapsed().as_nanos() as f64 / iters as f64
-}
-
-/// The `q` quantile (0 ≤ q ≤ 1) of sorted values, by nearest rank.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let rank = (q * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 /// One side of a pair: a single verification (or its stand-in), timed in blocks.

@@ -25,7 +25,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use jose_benches::{Case, Fixture};
+use jose_benches::{Case, Fixture, quantile};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -57,10 +57,10 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        per_verification.push(start.elapsed().as_nanos() / u128::from(per_batch));
+        per_verification.push(start.elapsed().as_nanos() as f64 / f64::from(per_batch));
     }
-    per_verification.sort_unstable();
-    let at = |q: usize| per_verification[(per_verification.len() - 1) * q / 100];
-    println!("{} {} {}", at(0), at(10), at(50));
+    per_verification.sort_by(f64::total_cmp);
+    let at = |q| quantile(&per_verification, q);
+    println!("{:.0} {:.0} {:.0}", at(0.0), at(0.1), at(0.5));
     ExitCode::SUCCESS
 }

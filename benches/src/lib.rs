@@ -1,5 +1,5 @@
 //! Fixtures shared by the jose benchmarks: realistic access tokens, the test keys that
-//! sign them, and JWK Sets of any size.
+//! sign them, and JWK Sets of any size (and [`quantile`], the harnesses' statistic).
 //!
 //! Everything here is built the same way every time, so every bench binary (and the
 //! worker process the `verify` bench starts for a second jsonwebtoken backend) measures
@@ -436,8 +436,27 @@ impl RngCore for FixedRng {
 
 impl CryptoRng for FixedRng {}
 
+/// The `q` quantile (0 ≤ q ≤ 1) of non-empty, sorted values, by nearest rank: the
+/// harnesses' one way of reading a median, a quartile or the fastest run.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let rank = (q * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quantile_reads_by_nearest_rank() {
+        let sorted = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let at = |q| super::quantile(&sorted, q);
+        assert_eq!(
+            [at(0.0), at(0.25), at(0.5), at(0.75), at(1.0)],
+            [1.0, 2.0, 3.0, 4.0, 5.0]
+        );
+        assert_eq!(super::quantile(&[7.0, 9.0], 0.1), 7.0);
+        assert_eq!(super::quantile(&[7.0], 0.5), 7.0);
+    }
+
     use super::*;
 
     #[test]
