@@ -56,6 +56,11 @@ impl RsaKey {
         if bit_len(e) > MAX_EXPONENT_BITS {
             return Err(Error::key("RSA exponent is too large"));
         }
+        // RFC 8017 §3.1: e ≤ n − 1. Only reachable below the default minimum size, where
+        // a 64-bit exponent can outgrow the modulus. Minimal big-endian: shorter is smaller.
+        if (e.len(), e) >= (n.len(), n) {
+            return Err(Error::key("RSA exponent must be smaller than the modulus"));
+        }
         if has_roca_fingerprint(n) {
             return Err(Error::key(
                 "RSA modulus has the ROCA fingerprint (CVE-2017-15361)",

@@ -610,6 +610,18 @@ mod rsa_keys_and_signatures {
             );
         }
         assert!(VerifyingKey::from_rsa_components(&n, &[3]).is_ok());
+        // e < n (RFC 8017 §3.1), reachable only with a lowered minimum size: n = 251.
+        let tiny = KeyOptions::default().min_rsa_bits(1);
+        for e in [&[0xfb][..], &[0xfd][..], &[1, 0, 1][..]] {
+            assert_eq!(
+                tiny.rsa_components(&[0xfb], e).unwrap_err(),
+                Error::KeyInvalid {
+                    reason: "RSA exponent must be smaller than the modulus"
+                },
+                "{e:?}"
+            );
+        }
+        assert!(tiny.rsa_components(&[0xfb], &[0xf9]).is_ok());
         let even_n = {
             let mut n = n.clone();
             *n.last_mut().unwrap() &= 0xfe;
