@@ -140,23 +140,39 @@ impl Claims {
     }
 }
 
-/// serde's messages quote offending input (`invalid type: string "…"`); claims may be
-/// personal data, so quoted parts are dropped from the error.
+/// serde's messages quote offending input; claims may be personal data, so quoted parts
+/// are dropped from the error. Two quoting styles occur:
+/// - `"…"`: a string value in `Debug` form (`invalid type: string "…"`), where `"` and `\`
+///   inside are escaped, so the closing quote is the first unescaped one;
+/// - `` `…` ``: a number, or a member or variant name printed raw (`unknown field`).
+///   A raw name may itself contain backticks, so a backtick region is trusted to end at
+///   the next backtick only when no other backtick follows; otherwise the rest of the
+///   message is dropped.
 fn redact_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut quoted = false;
-    for c in message.chars() {
-        match (c, quoted) {
-            ('"' | '`', false) => {
-                quoted = true;
-                out.push_str("\"…");
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push_str("\"…\"");
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match (c, escaped) {
+                        (_, true) => escaped = false,
+                        ('\\', false) => escaped = true,
+                        ('"', false) => break,
+                        _ => {}
+                    }
+                }
             }
-            ('"' | '`', true) => {
-                quoted = false;
-                out.push('"');
+            '`' => {
+                out.push_str("`…`");
+                if chars.as_str().matches('`').count() != 1 {
+                    return out;
+                }
+                chars.by_ref().find(|&c| c == '`');
             }
-            (c, false) => out.push(c),
-            (_, true) => {}
+            c => out.push(c),
         }
     }
     out
@@ -247,6 +263,7 @@ fn numeric_date(n: &Number) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn parse(json: &str) -> Result<Claims> {
         Claims::parse(json.as_bytes(), 16, |_| Ok(()))
@@ -320,5 +337,69 @@ mod tests {
         let err = c.deserialize::<Mine>().unwrap_err();
         assert_eq!(err.code(), "ERR_JWT_CLAIMS_TYPE");
         assert!(!err.to_string().contains("alice"), "{err}");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        count: Option<u64>,
+        role: Option<Role>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Role {
+        Admin,
+        Reader,
+    }
+
+    /// The message for `claims` deserialized into `Strict`.
+    fn strict_error(claims: &Value) -> String {
+        let c = parse(&claims.to_string()).unwrap();
+        let err = c.deserialize::<Strict>().unwrap_err();
+        assert_eq!(err.code(), "ERR_JWT_CLAIMS_TYPE");
+        err.to_string()
+    }
+
+    #[test]
+    fn deserialize_errors_redact_quotes_and_backticks_inside_values() {
+        let cases = [
+            // An escaped quote inside a string value used to end the redaction early.
+            (json!({"count": "alice\"SECRET 4111"}), "expected u64"),
+            // A raw member name with backticks in it.
+            (json!({"a`SECRET`": 1}), "unknown field"),
+            // A variant name that imitates the rest of serde's message.
+            (json!({"role": "x`, expected `SECRET"}), "unknown variant"),
+        ];
+        for (claims, kept) in cases {
+            let message = strict_error(&claims);
+            assert!(!message.contains("SECRET"), "{message}");
+            assert!(message.contains(kept), "{message}");
+        }
+        // With no backtick in the value, serde's own hints stay readable.
+        let message = strict_error(&json!({"count": -5}));
+        assert!(message.contains("expected u64"), "{message}");
+        assert!(!message.contains('5'), "{message}");
+    }
+
+    proptest::proptest! {
+        /// Whatever mix of quotes, backticks and escapes surrounds a secret in a value, a
+        /// member name or a variant name, the error never shows it.
+        #[test]
+        fn deserialize_errors_never_echo_a_secret(
+            before in "[\"`\\\\, a]{0,6}",
+            after in "[\"`\\\\, a]{0,6}",
+            slot in 0..3usize,
+        ) {
+            let secret = format!("{before}SECRET{after}");
+            let claims = match slot {
+                0 => json!({ "count": secret }),
+                1 => Value::Object(Map::from_iter([(secret, json!(1))])),
+                _ => json!({ "role": secret }),
+            };
+            let message = strict_error(&claims);
+            proptest::prop_assert!(!message.contains("SECRET"), "{}", message);
+        }
     }
 }
