@@ -5,6 +5,15 @@ use std::time::{Duration, SystemTime};
 
 use crate::http::HttpResponse;
 
+/// The longest `Retry-After` honoured. At most one request an hour is no burden on a
+/// provider that asked for more, and a mistaken header (a year) cannot stop the fetcher
+/// from trying while its stale keys run out.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// The longest server `stale-if-error` honoured: a week. Beyond that the server would be
+/// asking us to trust stale keys indefinitely, which DESIGN §7 rules out.
+pub(crate) const MAX_STALE_IF_ERROR: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// Freshness read from one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Freshness {
@@ -67,32 +76,49 @@ fn parse_cache_control(value: &str) -> Directives {
         match name.to_ascii_lowercase().as_str() {
             "max-age" => d.max_age = seconds.or(d.max_age),
             "no-cache" | "no-store" => d.no_cache = true,
-            "stale-if-error" => d.stale_if_error = seconds.map(Duration::from_secs),
+            "stale-if-error" => {
+                d.stale_if_error = seconds.map(|s| Duration::from_secs(s).min(MAX_STALE_IF_ERROR))
+            }
             _ => {}
         }
     }
     d
 }
 
+/// `Expires − Date`. RFC 9111 §5.3: an invalid `Expires` (notably "0") means already
+/// expired; without a valid `Date`, the time of receipt stands in for it.
 fn expires_minus_date(response: &HttpResponse) -> Option<Duration> {
-    let expires = httpdate::parse_http_date(response.header("expires")?.trim()).ok()?;
-    let date = httpdate::parse_http_date(response.header("date")?.trim()).ok()?;
-    // An Expires in the past (or "0") means already stale.
-    Some(expires.duration_since(date).unwrap_or(Duration::ZERO))
+    let Ok(expires) = httpdate::parse_http_date(response.header("expires")?.trim()) else {
+        return Some(Duration::ZERO);
+    };
+    Some(
+        expires
+            .duration_since(response_date(response))
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
-/// `Retry-After` as seconds or an HTTP date (relative to the response's `Date`, else now).
-pub(crate) fn retry_after(response: &HttpResponse) -> Option<Duration> {
-    let value = response.header("retry-after")?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let now = response
+/// The response's own `Date`, or now if it has none.
+fn response_date(response: &HttpResponse) -> SystemTime {
+    response
         .header("date")
         .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
-        .unwrap_or_else(SystemTime::now);
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+        .unwrap_or_else(SystemTime::now)
+}
+
+/// `Retry-After` as seconds or an HTTP date (relative to the response's `Date`, else now),
+/// at most [`MAX_RETRY_AFTER`].
+pub(crate) fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    let value = response.header("retry-after")?.trim();
+    let delay = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            at.duration_since(response_date(response))
+                .unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(delay.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -179,12 +205,18 @@ mod tests {
             ("expires", "Sun, 22 Nov 2026 12:00:00 GMT"),
         ]);
         assert_eq!(freshness(&r, BOUNDS).ttl.as_secs(), 7200);
-        let past = response(&[("date", "Sun, 22 Nov 2026 10:00:00 GMT"), ("expires", "0")]);
-        assert_eq!(
-            freshness(&past, BOUNDS).ttl.as_secs(),
-            600,
-            "unparseable Expires falls back to default"
-        );
+        // RFC 9111 §5.3: an invalid Expires ("0") is in the past; so is an Expires
+        // before Date. Both get the minimum, not the default.
+        for expires in ["0", "soon", "Sun, 22 Nov 2026 09:00:00 GMT"] {
+            let past = response(&[
+                ("date", "Sun, 22 Nov 2026 10:00:00 GMT"),
+                ("expires", expires),
+            ]);
+            assert_eq!(freshness(&past, BOUNDS).ttl.as_secs(), 60, "{expires}");
+        }
+        // Without Date, the time of receipt: an Expires long past is expired.
+        let undated = response(&[("expires", "Sun, 22 Nov 1998 10:00:00 GMT")]);
+        assert_eq!(freshness(&undated, BOUNDS).ttl.as_secs(), 60);
     }
 
     #[test]
@@ -203,5 +235,26 @@ mod tests {
             ("retry-after", "Sun, 22 Nov 2026 10:01:00 GMT"),
         ]);
         assert_eq!(retry_after(&dated), Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn server_hints_are_capped() {
+        let huge = response(&[
+            (
+                "cache-control",
+                "max-age=60, stale-if-error=18446744073709551615",
+            ),
+            ("retry-after", "18446744073709551615"),
+        ]);
+        assert_eq!(
+            freshness(&huge, BOUNDS).stale_if_error,
+            Some(MAX_STALE_IF_ERROR)
+        );
+        assert_eq!(retry_after(&huge), Some(MAX_RETRY_AFTER));
+        let far = response(&[
+            ("date", "Sun, 22 Nov 2026 10:00:00 GMT"),
+            ("retry-after", "Sun, 22 Nov 2099 10:00:00 GMT"),
+        ]);
+        assert_eq!(retry_after(&far), Some(MAX_RETRY_AFTER));
     }
 }

@@ -129,7 +129,8 @@ impl RemoteJwksBuilder {
         self
     }
 
-    /// Backoff between failed fetches (default 1 s doubling to 2 min, jittered).
+    /// Backoff between failed fetches (default 1 s doubling to 2 min, jittered). A longer
+    /// server `Retry-After` is honoured, up to an hour.
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
         self.config.backoff_base = base;
         self.config.backoff_max = max;
@@ -137,8 +138,9 @@ impl RemoteJwksBuilder {
     }
 
     /// How long past its freshness a set is still served while the provider fails
-    /// (default 6 h; a larger server `stale-if-error` is honoured). `Some(ZERO)` never
-    /// serves stale keys; `None` serves them without limit.
+    /// (default 6 h; a larger server `stale-if-error` is honoured, up to 7 days).
+    /// `Some(ZERO)` never serves stale keys, whatever the server says; `None` serves them
+    /// without limit.
     pub fn max_stale(mut self, max_stale: Option<Duration>) -> Self {
         self.config.max_stale = max_stale;
         self

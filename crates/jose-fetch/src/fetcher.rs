@@ -7,13 +7,14 @@
 //! cancellation) never cancels the fetch other callers are waiting on.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 use jose_core::{CompactJws, Validation};
 use jose_jwk::{JwkSet, JwkSetOptions};
 use reqwest::Url;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::cache_policy::{self, TtlBounds};
 use crate::clock::Clock;
@@ -57,6 +58,8 @@ struct Inner {
 #[derive(Debug)]
 struct Snapshot {
     set: Arc<JwkSet>,
+    /// How long this set is fresh for (clamped), kept for a 304 that names no lifetime.
+    lifetime: Duration,
     fresh_until: Instant,
     refresh_at: Instant,
     stale_until: Option<Instant>,
@@ -69,7 +72,9 @@ type Outcome = Result<Arc<Snapshot>, FetchError>;
 #[derive(Default)]
 struct State {
     in_flight: Option<watch::Receiver<Option<Outcome>>>,
-    last_kid_refetch: Option<Instant>,
+    /// The last fetch that counts against the unknown-`kid` budget: every one but the
+    /// background refreshes (DESIGN §7, principle 2).
+    last_counted_fetch: Option<Instant>,
     last_success: Option<Instant>,
     last_error: Option<FetchError>,
     failures: u32,
@@ -78,7 +83,7 @@ struct State {
     discovered: Option<(Url, Instant)>,
 }
 
-/// Why a fetch is started; only unknown-`kid` fetches consume the `kid` budget.
+/// Why a fetch is started; all but background refreshes consume the `kid` budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Trigger {
     Cold,
@@ -253,17 +258,39 @@ impl Inner {
         if !retry {
             return Err(FetchError::Token(error));
         }
+        self.check_again(&snapshot, token, validation, claim_prechecks, verify)
+            .await
+    }
+
+    /// After `checked` had no key for the token: checks it against a newer set, from the
+    /// fetch in flight, one published since, or a refetch the budget allows.
+    async fn check_again<T>(
+        self: &Arc<Self>,
+        checked: &Arc<Snapshot>,
+        token: &str,
+        validation: &Validation,
+        claim_prechecks: bool,
+        verify: impl Fn(&JwkSet) -> Result<T, jose_jwk::Error>,
+    ) -> Result<T, FetchError> {
         let not_found = |refreshed, retry_after| FetchError::KeyNotFound {
             kid: kid_of(token),
             refreshed,
             retry_after,
         };
-        let rx = {
+        let newer = {
             let now = self.clock.now();
             let mut state = self.state();
             if let Some(rx) = &state.in_flight {
                 // Join the fetch already running: it may bring the key.
-                rx.clone()
+                Newer::Fetch(rx.clone())
+            } else if let Some(published) = self
+                .snapshot()
+                .filter(|current| !Arc::ptr_eq(current, checked))
+            {
+                // A fetch finished between our read and this lock (a rotation racing
+                // this token): its set may hold the key, and the cooldown it started
+                // must not refuse a token that set can verify.
+                Newer::Published(published)
             } else if !worth_refetching(
                 token,
                 validation,
@@ -281,10 +308,13 @@ impl Inner {
             } else {
                 Metrics::bump(&self.metrics.unknown_kid_refetch);
                 tracing::info!("unknown kid: refetching the key set");
-                self.start_locked(&mut state, Trigger::UnknownKid, now)
+                Newer::Fetch(self.start_locked(&mut state, Trigger::UnknownKid, now))
             }
         };
-        let fresh = self.wait(rx, self.config.wait_timeout).await?;
+        let fresh = match newer {
+            Newer::Fetch(rx) => self.wait(rx, self.config.wait_timeout).await?,
+            Newer::Published(snapshot) => snapshot,
+        };
         match verify(&fresh.set) {
             Ok(verified) => Ok(verified),
             Err(e) if e.code() == "ERR_JWKS_NO_MATCHING_KEY" => Err(not_found(true, None)),
@@ -295,8 +325,8 @@ impl Inner {
     /// How long until an unknown-`kid` refetch is allowed, or `None` if it is now.
     fn refetch_blocked(&self, state: &State, now: Instant) -> Option<Duration> {
         let cooldown = state
-            .last_kid_refetch
-            .map(|t| (t + self.config.unknown_kid_cooldown).saturating_duration_since(now))
+            .last_counted_fetch
+            .map(|t| later(t, self.config.unknown_kid_cooldown).saturating_duration_since(now))
             .unwrap_or_default();
         let backoff = state
             .retry_not_before
@@ -355,8 +385,17 @@ impl Inner {
     }
 
     /// Starts a background refresh unless one is running or the backoff forbids it.
+    ///
+    /// Readers call this on every request once the refresh point has passed, for as long
+    /// as a refresh is in flight or an outage lasts, so it never waits for the state lock:
+    /// whoever holds it is starting a fetch or recording one, and the next read tries
+    /// again.
     fn refresh_in_background(self: &Arc<Self>, now: Instant) {
-        let mut state = self.state();
+        let mut state = match self.state.try_lock() {
+            Ok(state) => state,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
         if state.in_flight.is_none() && state.retry_not_before.is_none_or(|at| now >= at) {
             drop(self.start_locked(&mut state, Trigger::Background, now));
         }
@@ -380,8 +419,8 @@ impl Inner {
     ) -> watch::Receiver<Option<Outcome>> {
         let (tx, rx) = watch::channel(None);
         state.in_flight = Some(rx.clone());
-        if trigger == Trigger::UnknownKid {
-            state.last_kid_refetch = Some(now);
+        if trigger != Trigger::Background {
+            state.last_counted_fetch = Some(now);
         }
         let inner = Arc::clone(self);
         tokio::spawn(async move {
@@ -439,7 +478,7 @@ impl Inner {
                     self.config.backoff_max,
                 );
                 let delay = backoff.max(error.retry_after().unwrap_or_default());
-                state.retry_not_before = Some(now + delay);
+                state.retry_not_before = Some(later(now, delay));
                 state.last_error = Some(error.clone());
                 tracing::warn!(error = %error, failures = state.failures, backoff_ms = delay.as_millis() as u64, "JWKS fetch failed");
             }
@@ -447,25 +486,33 @@ impl Inner {
     }
 
     async fn fetch_with_retry(self: &Arc<Self>, trigger: Trigger) -> Outcome {
-        let span = tracing::info_span!("jwks_fetch", trigger = ?trigger);
-        let _enter = span.enter();
         let previous = self.snapshot();
-        let mut retried = false;
-        loop {
-            match self.fetch_once(previous.as_deref()).await {
-                Ok(snapshot) => return Ok(snapshot),
-                Err(attempt) => {
-                    Metrics::bump(&self.metrics.fetch_failed);
-                    if attempt.retryable && !retried {
-                        retried = true;
+        let attempts = async {
+            let mut retried = false;
+            loop {
+                match self.fetch_once(previous.as_deref()).await {
+                    Ok(snapshot) => return Ok(snapshot),
+                    Err(attempt) => {
+                        Metrics::bump(&self.metrics.fetch_failed);
                         let (low, high) = self.config.retry_delay;
-                        tokio::time::sleep(self.jitter.between(low, high)).await;
-                        continue;
+                        // A server that asks for a longer pause than the retry delay
+                        // gets it: the backoff in `finish` honours its Retry-After.
+                        let pause_asked = attempt.error.retry_after().is_some_and(|d| d > high);
+                        if attempt.retryable && !retried && !pause_asked {
+                            retried = true;
+                            tokio::time::sleep(self.jitter.between(low, high)).await;
+                            continue;
+                        }
+                        return Err(attempt.error);
                     }
-                    return Err(attempt.error);
                 }
             }
-        }
+        };
+        // `instrument`, not `span.enter()`: an entered guard held across `.await` would
+        // stay entered on whichever worker thread runs other tasks meanwhile.
+        attempts
+            .instrument(tracing::info_span!("jwks_fetch", trigger = ?trigger))
+            .await
     }
 
     async fn fetch_once(&self, previous: Option<&Snapshot>) -> Result<Arc<Snapshot>, Attempt> {
@@ -484,7 +531,7 @@ impl Inner {
             (200, _) => self.parse(&response).map_err(Attempt::from),
             (304, Some(prev)) => {
                 Metrics::bump(&self.metrics.fetch_not_modified);
-                Ok(self.snapshot_from(&response, Arc::clone(&prev.set)))
+                Ok(self.snapshot_from(&response, Arc::clone(&prev.set), Some(prev)))
             }
             (404 | 410, _) if matches!(self.source, Source::Issuer { .. }) => {
                 // The provider moved its keys: discover again on the retry.
@@ -522,12 +569,20 @@ impl Inner {
         }
         Metrics::bump(&self.metrics.fetch_ok);
         tracing::info!(keys = set.len(), "JWKS fetched");
-        Ok(self.snapshot_from(response, Arc::new(set)))
+        Ok(self.snapshot_from(response, Arc::new(set), None))
     }
 
-    fn snapshot_from(&self, response: &HttpResponse, set: Arc<JwkSet>) -> Arc<Snapshot> {
+    /// The snapshot for a 200 (`revalidated` is `None`) or for a 304 that revalidated
+    /// `revalidated`: what the 304 leaves out (validators, a lifetime) is kept from the
+    /// stored response, as RFC 9111 §4.3.4 updates a stored response.
+    fn snapshot_from(
+        &self,
+        response: &HttpResponse,
+        set: Arc<JwkSet>,
+        revalidated: Option<&Snapshot>,
+    ) -> Arc<Snapshot> {
         let bounds = TtlBounds {
-            default: self.config.default_ttl,
+            default: revalidated.map_or(self.config.default_ttl, |prev| prev.lifetime),
             min: self.config.min_ttl,
             max: self.config.max_ttl,
         };
@@ -536,18 +591,27 @@ impl Inner {
         // Refresh-ahead at 80 % of the lifetime, jittered by ±10 % so replicas spread out.
         let jitter = (self.jitter.fraction() * 2.0 - 1.0) * self.config.refresh_jitter;
         let ahead = (self.config.refresh_ahead + jitter).clamp(0.0, 1.0);
-        let stale_for = self
-            .config
-            .max_stale
-            .map(|max| max.max(freshness.stale_if_error.unwrap_or_default()));
-        let fresh_until = now + freshness.ttl;
+        // A larger server `stale-if-error` extends the window, but `Some(ZERO)` means the
+        // caller never wants stale keys, whatever the server says.
+        let stale_for = self.config.max_stale.map(|max| match max.is_zero() {
+            true => max,
+            false => max.max(freshness.stale_if_error.unwrap_or_default()),
+        });
+        let fresh_until = later(now, freshness.ttl);
+        let kept = |name: &str, prev: Option<&String>| {
+            response.header(name).map(str::to_owned).or(prev.cloned())
+        };
         Arc::new(Snapshot {
             set,
+            lifetime: freshness.ttl,
             fresh_until,
-            refresh_at: now + freshness.ttl.mul_f64(ahead),
-            stale_until: stale_for.map(|d| fresh_until + d),
-            etag: response.header("etag").map(str::to_owned),
-            last_modified: response.header("last-modified").map(str::to_owned),
+            refresh_at: later(now, freshness.ttl.mul_f64(ahead)),
+            stale_until: stale_for.map(|d| later(fresh_until, d)),
+            etag: kept("etag", revalidated.and_then(|p| p.etag.as_ref())),
+            last_modified: kept(
+                "last-modified",
+                revalidated.and_then(|p| p.last_modified.as_ref()),
+            ),
         })
     }
 
@@ -584,7 +648,7 @@ impl Inner {
             });
         }
         let url = discovery::jwks_uri(&response.body, issuer)?;
-        self.state().discovered = Some((url.clone(), now + self.config.discovery_ttl));
+        self.state().discovered = Some((url.clone(), later(now, self.config.discovery_ttl)));
         Ok(url)
     }
 
@@ -659,7 +723,8 @@ impl Inner {
         let health = match &snapshot {
             None if state.last_error.is_some() => Health::Unavailable,
             None => Health::Empty,
-            Some(_) if state.in_flight.is_some() => Health::Refreshing,
+            // A stale set being refreshed reports `Stale`: the outage is what matters.
+            Some(s) if now < s.fresh_until && state.in_flight.is_some() => Health::Refreshing,
             Some(s) if now < s.fresh_until => Health::Fresh,
             Some(s) if s.stale_until.is_none_or(|limit| now < limit) => Health::Stale,
             Some(_) => Health::Unavailable,
@@ -720,5 +785,107 @@ fn worth_refetching(
     match claims.get("exp").and_then(|v| v.as_f64()) {
         Some(exp) => exp + SLACK_SECS > validation.now() as f64,
         None => true,
+    }
+}
+
+/// What an unknown-`kid` token is checked against again.
+enum Newer {
+    /// The fetch in flight, joined or started.
+    Fetch(watch::Receiver<Option<Outcome>>),
+    /// A set published since the token was first checked.
+    Published(Arc<Snapshot>),
+}
+
+/// `t + d`, saturating: user settings and server hints (`Retry-After`,
+/// `stale-if-error`) may be centuries long, and `Instant + Duration` panics on overflow.
+/// A century is past any policy, and `Instant` holds it on every platform.
+fn later(t: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    t.checked_add(d.min(CENTURY)).unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    /// An EC JWK Set with one key under `kid` (the public key of
+    /// `test-vectors/keys/ec-p256.pem`).
+    fn set_with(kid: &str) -> Arc<JwkSet> {
+        let json = format!(
+            r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"{kid}",
+            "x":"y2afkigzMa0oZo2-GdwmWZV8ZJipI9NZ0V2XB03_jaA",
+            "y":"GLYpuGPBSF7be-o2bRQ2WuTYCLSrpFCpj7UBPYxoIAI"}}]}}"#
+        );
+        Arc::new(JwkSet::from_json(json.as_bytes()).unwrap())
+    }
+
+    fn snapshot_of(set: Arc<JwkSet>, now: Instant) -> Arc<Snapshot> {
+        Arc::new(Snapshot {
+            set,
+            lifetime: Duration::from_secs(600),
+            fresh_until: now + Duration::from_secs(600),
+            refresh_at: now + Duration::from_secs(480),
+            stale_until: None,
+            etag: None,
+            last_modified: None,
+        })
+    }
+
+    /// The race a rotation opens: a reader checks the old set, the refetch that brings
+    /// the new `kid` finishes (starting the cooldown), and only then does the reader take
+    /// the state lock. It must check the published set, not be refused by the cooldown.
+    /// (Reproduced with threads in review: 9 rounds in 20 refused a valid token.)
+    #[test]
+    fn a_set_published_after_the_first_check_is_checked_before_the_cooldown() {
+        let keys = RemoteJwks::builder("https://idp.example/jwks")
+            .clock(ManualClock::new())
+            .build()
+            .unwrap();
+        let inner = &keys.inner;
+        let now = inner.clock.now();
+        let old = snapshot_of(set_with("k1"), now);
+        *inner.current.write().unwrap() = Some(snapshot_of(set_with("k2"), now));
+        inner.state().last_counted_fetch = Some(now);
+
+        // An ES256 token under k2 whose signature does not verify: with the published
+        // set it fails on the signature; refused by the cooldown it would be KeyNotFound.
+        let header = jose_core::base64url_encode(br#"{"alg":"ES256","kid":"k2"}"#);
+        let payload = jose_core::base64url_encode(br#"{"exp":4000000000}"#);
+        let signature = jose_core::base64url_encode(&[1; 64]);
+        let token = format!("{header}.{payload}.{signature}");
+        let validation = Validation::builder([jose_core::Algorithm::ES256]).build();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = runtime.block_on(inner.check_again(&old, &token, &validation, true, |set| {
+            set.verify_jwt(&token, &validation)
+        }));
+        match result {
+            Err(FetchError::Token(e)) => assert_eq!(e.code(), "ERR_JWS_SIGNATURE_INVALID"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Readers past the refresh point call `refresh_in_background` on every request; it
+    /// must return at once when the state lock is taken, not queue behind it.
+    #[test]
+    fn a_background_refresh_never_waits_for_the_state_lock() {
+        let keys = RemoteJwks::builder("https://idp.example/jwks")
+            .clock(ManualClock::new())
+            .build()
+            .unwrap();
+        let inner = Arc::clone(&keys.inner);
+        let held = keys.inner.state();
+        let (done, returned) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            inner.refresh_in_background(inner.clock.now());
+            let _ = done.send(());
+        });
+        assert!(
+            returned.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "refresh_in_background waited for the lock"
+        );
+        assert!(held.in_flight.is_none(), "and started nothing");
     }
 }

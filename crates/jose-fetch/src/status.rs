@@ -13,7 +13,8 @@ pub enum Health {
     Empty,
     /// A set within its freshness lifetime.
     Fresh,
-    /// A fetch is in flight; reads are served from the current set meanwhile.
+    /// A fetch is in flight while the set is still fresh; reads are served from it
+    /// meanwhile. (A stale set being refreshed reports `Stale`.)
     Refreshing,
     /// Past its freshness, still served (provider failing or refresh pending).
     Stale,
