@@ -304,7 +304,15 @@ impl Inner {
                     retry_after_ms = wait.as_millis() as u64,
                     "unknown kid: refetch refused by cooldown"
                 );
-                return Err(not_found(false, Some(wait)));
+                return Err(match &state.last_error {
+                    // The last fetch failed: the key may exist and we cannot know, so
+                    // 503, not 401 (clients keep the token and retry).
+                    Some(error) => FetchError::Unavailable {
+                        reason: error.to_string(),
+                        retry_after: Some(wait),
+                    },
+                    None => not_found(false, Some(wait)),
+                });
             } else {
                 Metrics::bump(&self.metrics.unknown_kid_refetch);
                 tracing::info!("unknown kid: refetching the key set");
@@ -322,7 +330,8 @@ impl Inner {
         }
     }
 
-    /// How long until an unknown-`kid` refetch is allowed, or `None` if it is now.
+    /// How long until an unknown-`kid` refetch is allowed (cooldown and backoff), or
+    /// `None` if it is now.
     fn refetch_blocked(&self, state: &State, now: Instant) -> Option<Duration> {
         let cooldown = state
             .last_counted_fetch

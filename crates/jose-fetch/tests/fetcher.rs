@@ -255,6 +255,16 @@ async fn an_outage_serves_stale_keys_until_the_limit_then_fails_closed() {
         .unwrap();
     eventually("failed refresh", || keys.status().last_error.is_some()).await;
     assert_eq!(keys.status().health, Health::Stale);
+    // A new kid cannot be checked while the provider fails: unavailable, not "not found",
+    // whether its refetch is refused (backoff, cooldown) or made and failing.
+    clock.advance(Duration::from_secs(1));
+    for kid in ["rotated", "rotated-again", "rotated-once-more"] {
+        let err = keys
+            .verify(&token(kid, &ec_key(2)), &validation())
+            .await
+            .unwrap_err();
+        assert_eq!(err.http_status(), 503, "{err:?}");
+    }
 
     // Five hours into the outage: still served.
     clock.advance(Duration::from_secs(5 * 3600));
