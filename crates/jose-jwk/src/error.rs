@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::skip::SkipReason;
+use crate::skip::{SkipReason, SkippedKey};
 
 /// What went wrong while reading a key set or verifying a token against it.
 ///
@@ -29,8 +29,8 @@ pub enum Error {
     /// The set parsed, but not one of its keys can verify signatures. A fetcher treats
     /// this as a failed fetch and keeps its previous set.
     NoUsableKeys {
-        /// How many keys were skipped (each with its reason in the set report).
-        skipped: usize,
+        /// Every key of the set, each with the reason it was skipped.
+        skipped: Vec<SkippedKey>,
     },
     /// A single JWK (not a set) was refused.
     JwkInvalid(SkipReason),
@@ -67,7 +67,8 @@ impl fmt::Display for Error {
             }
             Error::NoUsableKeys { skipped } => write!(
                 f,
-                "the JWK Set has no usable signing key ({skipped} skipped)"
+                "the JWK Set has no usable signing key ({} skipped)",
+                skipped.len()
             ),
             Error::JwkInvalid(reason) => write!(f, "JWK refused: {reason}"),
         }

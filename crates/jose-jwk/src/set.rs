@@ -77,7 +77,7 @@ impl JwkSet {
         }
         if set.keys.is_empty() {
             return Err(Error::NoUsableKeys {
-                skipped: set.skipped.len(),
+                skipped: set.skipped,
             });
         }
         Ok(set)

@@ -122,10 +122,23 @@ fn invalid_documents_and_limits() {
     assert_eq!(code(br#"{"keys":{}}"#, &d), "ERR_JWKS_INVALID");
     assert_eq!(code(br#"{"keys":[],"keys":[]}"#, &d), "ERR_JWKS_INVALID");
     assert_eq!(code(br#"{"keys":[]}"#, &d), "ERR_JWKS_NO_USABLE_KEYS");
-    assert_eq!(
-        JwkSet::from_json(br#"{"keys":[{"kty":"oct","k":"AA"}]}"#).unwrap_err(),
-        Error::NoUsableKeys { skipped: 1 }
-    );
+    // The error carries every skipped key with its reason, for reports like `jose jwks`.
+    match JwkSet::from_json(br#"{"keys":[{"kty":"oct","k":"AA"},{"kid":"x","kty":"OKP"}]}"#) {
+        Err(Error::NoUsableKeys { skipped }) => {
+            let seen: Vec<_> = skipped
+                .iter()
+                .map(|s| (s.index(), s.kid(), s.reason_code()))
+                .collect();
+            assert_eq!(
+                seen,
+                [
+                    (0, None, "ERR_JWK_SYMMETRIC_KEY"),
+                    (1, Some("x"), "ERR_JWK_UNSUPPORTED_KTY")
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     let two = set_of(vec![
         interop_jwk("rsa-2048", &[]),
         interop_jwk("ec-p256", &[]),
