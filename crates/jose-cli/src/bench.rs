@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use crate::UsageError;
 use crate::cli::BenchArgs;
+use crate::output;
 
 const ISSUER: &str = "https://login.example.com/";
 const AUDIENCE: &str = "https://api.example.com/orders";
@@ -201,9 +202,10 @@ pub(crate) fn run(args: &BenchArgs) -> Result<bool, UsageError> {
             "keygen_seconds": keygen_seconds,
             "results": rows,
         });
-        println!("{report}");
+        output::print_line(&report.to_string())?;
     } else {
-        print!("{}", table(&results, threads, args.seconds, keygen_seconds));
+        let table = table(&results, threads, args.seconds, keygen_seconds);
+        output::print_line(table.trim_end_matches('\n'))?;
     }
     Ok(true)
 }

@@ -1,5 +1,6 @@
 //! The command line, as clap derives it.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -42,12 +43,17 @@ const VERIFY_EXAMPLES: &str = "Examples:
 
 Output: {\"valid\":true,\"header\":{...},\"claims\":{...}} (exit 0), or
         {\"valid\":false,\"error\":{\"code\":\"ERR_...\",\"message\":\"...\"}} (exit 1).
-With -, one token per line and one JSON line per token; keys are fetched once.";
+With -, one token per line (blank lines skipped) and one JSON line per token; keys are
+fetched once.";
 
 const JWKS_EXAMPLES: &str = "Examples:
   jose jwks test-vectors/interop/jwks.json
   jose jwks --json https://login.example.com/.well-known/jwks.json
-  jose jwks --issuer https://login.example.com/";
+  jose jwks --issuer https://login.example.com/
+
+Exit 0 when the set has a usable key; 1 when every key of a file was skipped (each still
+listed with its reason); 2 when the set cannot be read or is not a JWK Set. From a URL or
+an issuer, a set with no usable key is a failed fetch (2), as it is for verification.";
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("source").required(true).args(["jwks", "issuer", "key"]))]
@@ -88,8 +94,10 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "UNIX-SECONDS")]
     pub(crate) now: Option<u64>,
     /// The token, or - to read tokens from stdin, one per line.
+    // Not `String`: bytes that are not UTF-8 are a token to reject (exit 1), as they are
+    // on stdin, not a usage error.
     #[arg(value_name = "TOKEN|-")]
-    pub(crate) token: String,
+    pub(crate) token: OsString,
 }
 
 const BENCH_HELP: &str =
@@ -135,7 +143,7 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
 pub(crate) struct DecodeArgs {
     /// The token.
     #[arg(value_name = "TOKEN")]
-    pub(crate) token: String,
+    pub(crate) token: OsString,
 }
 
 #[derive(Debug, Args)]

@@ -11,13 +11,13 @@ use crate::output;
 pub(crate) fn run(args: &DecodeArgs) -> Result<bool, UsageError> {
     // The same strict parser as verification: a token we would never accept is not
     // decoded either, so `decode` cannot show a different header than `verify` reads.
-    match CompactJws::parse(args.token.trim(), &Limits::default()) {
+    match CompactJws::parse(args.token.to_string_lossy().trim(), &Limits::default()) {
         Ok(jws) => {
-            println!("{}", output::unverified(jws.header().raw(), jws.payload()));
+            output::print_line(&output::unverified(jws.header().raw(), jws.payload()))?;
             Ok(true)
         }
         Err(e) => {
-            println!("{}", output::rejected(e.code(), &e.to_string()));
+            output::print_line(&output::rejected(e.code(), &e.to_string()))?;
             Ok(false)
         }
     }

@@ -4,16 +4,26 @@
 use std::sync::Arc;
 
 use jose_fetch::RemoteJwks;
-use jose_jwk::{Jwk, JwkSet};
+use jose_jwk::{Jwk, JwkSet, SkippedKey};
 use serde_json::{Value, json};
 
 use crate::UsageError;
 use crate::cli::JwksArgs;
 use crate::keys::{self, Keys};
+use crate::output;
 
+/// Lists the set; `false` (exit 1) when it has no usable key, after listing every skipped
+/// key with its reason: the case where an operator most needs the list.
 pub(crate) async fn run(args: JwksArgs) -> Result<bool, UsageError> {
     let set: Arc<JwkSet> = match (&args.location, &args.issuer) {
-        (Some(location), _) if !keys::is_url(location) => Arc::new(keys::read_set(location)?),
+        (Some(location), _) if !keys::is_url(location) => match keys::parse_set_file(location)? {
+            Ok(set) => Arc::new(set),
+            Err(jose_jwk::Error::NoUsableKeys { skipped }) => {
+                print(&args, &[], &skipped)?;
+                return Ok(false);
+            }
+            Err(e) => return Err(UsageError(format!("{location}: {e} ({})", e.code()))),
+        },
         (Some(location), _) => remote_set(Keys::jwks(location).await?)?,
         (None, Some(issuer)) => remote_set(Keys::issuer(issuer).await?)?,
         (None, None) => {
@@ -22,12 +32,16 @@ pub(crate) async fn run(args: JwksArgs) -> Result<bool, UsageError> {
             ));
         }
     };
-    if args.json {
-        println!("{}", to_json(&set));
-    } else {
-        print!("{}", to_table(&set));
-    }
+    print(&args, set.keys(), set.skipped())?;
     Ok(true)
+}
+
+fn print(args: &JwksArgs, keys: &[Jwk], skipped: &[SkippedKey]) -> Result<(), UsageError> {
+    if args.json {
+        output::print_line(&to_json(keys, skipped).to_string())
+    } else {
+        output::print_line(to_table(keys, skipped).trim_end_matches('\n'))
+    }
 }
 
 fn remote_set(keys: Keys) -> Result<Arc<JwkSet>, UsageError> {
@@ -52,9 +66,8 @@ fn size(jwk: &Jwk) -> String {
     }
 }
 
-fn to_json(set: &JwkSet) -> Value {
-    let keys: Vec<Value> = set
-        .keys()
+fn to_json(keys: &[Jwk], skipped: &[SkippedKey]) -> Value {
+    let keys: Vec<Value> = keys
         .iter()
         .map(|k| {
             json!({
@@ -68,8 +81,7 @@ fn to_json(set: &JwkSet) -> Value {
             })
         })
         .collect();
-    let skipped: Vec<Value> = set
-        .skipped()
+    let skipped: Vec<Value> = skipped
         .iter()
         .map(|s| {
             json!({
@@ -83,7 +95,7 @@ fn to_json(set: &JwkSet) -> Value {
     json!({ "keys": keys, "skipped": skipped })
 }
 
-fn to_table(set: &JwkSet) -> String {
+fn to_table(keys: &[Jwk], skipped: &[SkippedKey]) -> String {
     let mut rows = vec![[
         "KID".to_owned(),
         "KTY".to_owned(),
@@ -92,7 +104,7 @@ fn to_table(set: &JwkSet) -> String {
         "SIZE".to_owned(),
         "THUMBPRINT (RFC 7638)".to_owned(),
     ]];
-    for k in set.keys() {
+    for k in keys {
         rows.push([
             printable(k.kid().unwrap_or("-")),
             k.key().key_type().to_owned(),
@@ -115,7 +127,7 @@ fn to_table(set: &JwkSet) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    for s in set.skipped() {
+    for s in skipped {
         out.push_str(&format!(
             "skipped key #{} (kid {}): {} — {}\n",
             s.index(),

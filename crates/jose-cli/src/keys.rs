@@ -148,6 +148,12 @@ fn from_fetch(result: Result<String, FetchError>) -> Outcome {
 
 /// Reads a JWK Set file; a set with no usable key is a configuration error.
 pub(crate) fn read_set(path: &str) -> Result<JwkSet, UsageError> {
+    parse_set_file(path)?.map_err(|e| UsageError(format!("{path}: {e} ({})", e.code())))
+}
+
+/// Reads the JWK Set at `path`: an unreadable file is a usage error, and the parse result
+/// is the caller's to judge (`jose jwks` still lists a set whose every key was skipped).
+pub(crate) fn parse_set_file(path: &str) -> Result<Result<JwkSet, jose_jwk::Error>, UsageError> {
     let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read {path}: {e}")))?;
-    JwkSet::from_json(&bytes).map_err(|e| UsageError(format!("{path}: {e} ({})", e.code())))
+    Ok(JwkSet::from_json(&bytes))
 }

@@ -1,7 +1,20 @@
 //! The JSON shapes printed on stdout, members in the order DESIGN §6 writes them
 //! (`serde_json` maps sort their keys, so the outer objects are written by hand).
 
+use std::io::Write as _;
+
 use serde_json::{Map, Value};
+
+use crate::UsageError;
+
+/// Writes `text` and a newline to stdout. A failed write (a closed pipe, a full disk) is
+/// an error with exit code 2, not a panic as with `println!`.
+pub(crate) fn print_line(text: &str) -> Result<(), UsageError> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| UsageError(format!("cannot write to stdout: {e}")))
+}
 
 /// `{"valid":false,"error":{"code":…,"message":…}}`
 pub(crate) fn rejected(code: &str, message: &str) -> String {

@@ -25,8 +25,9 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
     };
 
     if args.token != "-" {
-        let outcome = keys.verify(args.token.trim(), &validation, args.jws).await;
-        println!("{}", outcome.json);
+        let token = args.token.to_string_lossy();
+        let outcome = keys.verify(token.trim(), &validation, args.jws).await;
+        output::print_line(&outcome.json)?;
         return Ok(outcome.valid);
     }
     // A line longer than any acceptable token (plus room for whitespace) is rejected
@@ -46,6 +47,9 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
                     &format!("token line exceeds the limit of {max_line} bytes"),
                 )
             }
+            // A blank line holds no token: no result line, and no failure for a file
+            // that ends with an empty line.
+            Line::Token(bytes) if bytes.trim_ascii().is_empty() => continue,
             Line::Token(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let outcome = keys.verify(text.trim(), &validation, args.jws).await;
@@ -53,7 +57,7 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
                 outcome.json
             }
         };
-        println!("{json}");
+        output::print_line(&json)?;
     }
     Ok(all_valid)
 }

@@ -332,13 +332,54 @@ fn a_stdin_batch_prints_one_line_per_token() {
     );
     assert_eq!(lines[3]["valid"], true);
 
-    let all_good = format!("{good}\n{good}\n");
+    // Blank lines (here with CRLF and spaces) hold no token and print nothing.
+    let all_good = format!("{good}\n\r\n{good}\n  \n\n");
     let out = jose(
         &verify_args(&["--jwks", &interop_jwks()], "-"),
         Some(&all_good),
     );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+}
+
+/// `println!` panics when stdout fails (exit 101); the contract allows 0, 1 or 2.
+#[test]
+fn a_failed_write_to_stdout_exits_2_without_a_panic() {
+    let (good, set) = (valid_token(), interop_jwks());
+    let source = ["--jwks", set.as_str()];
+    for args in [verify_args(&source, &good), vec!["jwks", set.as_str()]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jose"))
+            .args(&args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+/// Bytes that are not UTF-8 are a bad token (exit 1 and the rejection JSON), as on stdin.
+#[cfg(unix)]
+#[test]
+fn a_token_argument_that_is_not_utf8_is_rejected_not_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let token = std::ffi::OsStr::from_bytes(b"\xff\xfe.a.b");
+    let out = Command::new(env!("CARGO_BIN_EXE_jose"))
+        .args(["verify", "--jwks", &interop_jwks(), "--alg", "RS256"])
+        .arg(token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_json(&out)["error"]["code"], "ERR_JWS_INVALID");
+    let out = Command::new(env!("CARGO_BIN_EXE_jose"))
+        .arg("decode")
+        .arg(token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_json(&out)["error"]["code"], "ERR_JWS_INVALID");
 }
 
 #[test]
@@ -484,6 +525,37 @@ fn jwks_lists_keys_and_skipped_keys() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout_json(&out)["keys"].as_array().unwrap().len(), 4);
+
+    // A set whose every key is skipped is listed too (exit 1: nothing can verify).
+    let unusable = dir.join("unusable.json");
+    std::fs::write(
+        &unusable,
+        json!({"keys": [keys[4], keys[5], {"kty":"RSA","kid":"small","n":"AQAB","e":"AQAB"}]})
+            .to_string(),
+    )
+    .unwrap();
+    let out = jose(&["jwks", "--json", unusable.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let json = stdout_json(&out);
+    assert_eq!(json["keys"], json!([]));
+    let codes: Vec<_> = json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kid"].clone(), s["code"].clone()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (json!("hmac"), json!("ERR_JWK_SYMMETRIC_KEY")),
+            (json!("ed"), json!("ERR_JWK_UNSUPPORTED_KTY")),
+            (json!("small"), json!("ERR_JWK_KEY_INVALID"))
+        ]
+    );
+    let out = jose(&["jwks", unusable.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("skipped key #2 (kid small)"), "{table}");
 }
 
 fn tempdir(name: &str) -> PathBuf {
