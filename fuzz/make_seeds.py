@@ -351,3 +351,65 @@ verify_attacks = {
 for name, (header, payload, signature) in verify_attacks.items():
     write("verify_jwt", "attack-" + name, f"{b64(json.dumps(header, separators=(',', ':')))}.{payload}.{signature}")
 write("verify_jwt", "attack-der-es256", f"{es_tok.rsplit('.', 1)[0]}.{b64(der)}")
+
+# provider_responses: binary scripts in the layout documented on
+# jose_fuzz::provider_responses. Statuses and header names are indexes into its tables.
+STATUS = {200: 0, 304: 1, 503: 2, 429: 3, 404: 4, 302: 5, 500: 6, 410: 7, 301: 8}
+HEADER = {n: i for i, n in enumerate(["cache-control", "age", "expires", "date",
+                                      "retry-after", "etag", "last-modified", "location"])}
+VALID_SET, DISCOVERY_DOC = 0, 1
+VERIFY, VERIFY_UNKNOWN_KID, REFRESH_NOW, READY = 0, 1, 2, 3
+
+
+def reply(status, headers=(), body=None):
+    out = bytes([STATUS[status], len(headers)])
+    for name, value in headers:
+        out += bytes([HEADER[name], len(value)]) + value.encode()
+    if body is None:
+        return out + b"\x03"
+    if isinstance(body, int):
+        return out + bytes([body])
+    return out + b"\x02" + struct.pack(">H", len(body)) + body
+
+
+def script(issuer, replies, steps):
+    out = bytes([1 if issuer else 0, len(replies)]) + b"".join(replies)
+    return out + b"".join(bytes([action, advance]) for action, advance in steps)
+
+
+HUGE = "18446744073709551615"
+DATE = "Sun, 22 Nov 2026 10:00:00 GMT"
+provider_scripts = {
+    "fresh-then-refresh": script(False, [
+        reply(200, [("cache-control", "max-age=600")], VALID_SET),
+        reply(200, [], VALID_SET)], [(VERIFY, 0), (VERIFY, 7), (VERIFY_UNKNOWN_KID, 0)]),
+    "discovery-etag-304": script(True, [
+        reply(200, [], DISCOVERY_DOC),
+        reply(200, [("etag", '"v1"'), ("cache-control", "max-age=60")], VALID_SET),
+        reply(304, [])], [(READY, 0), (REFRESH_NOW, 1), (VERIFY, 1)]),
+    "huge-stale-if-error": script(False, [
+        reply(200, [("cache-control", f"max-age=600, stale-if-error={HUGE}")], VALID_SET),
+        reply(200, [], VALID_SET)], [(VERIFY, 0), (REFRESH_NOW, 7), (VERIFY, 200)]),
+    "huge-retry-after": script(False, [
+        reply(503, [("retry-after", HUGE)]),
+        reply(200, [], VALID_SET)], [(VERIFY, 0), (VERIFY, 0), (VERIFY, 40)]),
+    "retry-after-date-expires-0": script(False, [
+        reply(429, [("retry-after", "Sun, 22 Nov 2026 10:05:00 GMT"), ("date", DATE)]),
+        reply(200, [("expires", "0"), ("date", DATE)], VALID_SET)],
+        [(VERIFY, 0), (VERIFY, 4), (VERIFY_UNKNOWN_KID, 0)]),
+    "redirects": script(False, [
+        reply(302, [("location", "/keys")]),
+        reply(200, [], VALID_SET),
+        reply(301, [("location", "http://idp.example/jwks")])],
+        [(VERIFY, 0), (REFRESH_NOW, 10), (VERIFY_UNKNOWN_KID, 0)]),
+    "outage-stale-then-closed": script(False, [
+        reply(200, [("cache-control", "max-age=60")], VALID_SET),
+        reply(500, []), reply(500, [])],
+        [(VERIFY, 0), (VERIFY, 1), (VERIFY_UNKNOWN_KID, 1), (VERIFY, 250)]),
+    "html-200-and-discovery-404": script(True, [
+        reply(200, [], DISCOVERY_DOC),
+        reply(200, [], b"<html><body>Login</body></html>"),
+        reply(404, [])], [(READY, 0), (VERIFY, 3)]),
+}
+for name, data in provider_scripts.items():
+    write("provider_responses", name, data)

@@ -50,6 +50,11 @@ impl<'a> Input<'a> {
         self.bytes(n)
     }
 
+    /// Whether everything has been read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
     /// Everything not read yet.
     pub(crate) fn rest(&mut self) -> &'a [u8] {
         core::mem::take(&mut self.data)

@@ -23,11 +23,13 @@
 //! | [`jwks_parse`] | bytes as a JWK Set | kept + skipped = entries; each entry agrees with a lone parse |
 //! | [`verify_jwt`] | bytes as a token against a fixed set | accepted ⇒ one of the known valid tokens |
 //! | [`key_import`] | bytes as DER, PEM or RSA `n`/`e` | accepted ⇒ the `rsa`/`p256` crates read the same key |
+//! | [`provider_responses`] | an identity provider's answers (status, cache and retry headers, bodies) through `jose-fetch`'s HTTP seam, with clock steps and verifications | no panic, in the caller or the spawned fetch; errors are 401 or 503 with an `ERR_` code |
 #![forbid(unsafe_code)]
 
 mod b64ref;
 mod claims;
 mod es256_diff;
+mod fetch;
 mod input;
 mod jwk;
 mod key_import;
@@ -37,6 +39,7 @@ mod rsa_diff;
 
 pub use crate::claims::claims;
 pub use crate::es256_diff::es256_verify_differential;
+pub use crate::fetch::provider_responses;
 pub use crate::jwk::{jwk_parse, jwks_parse, verify_jwt};
 pub use crate::key_import::key_import;
 pub use crate::parse::{base64url, compact_parse, header_json};
@@ -58,4 +61,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("jwks_parse", jwks_parse),
     ("verify_jwt", verify_jwt),
     ("key_import", key_import),
+    ("provider_responses", provider_responses),
 ];

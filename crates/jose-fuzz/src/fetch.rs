@@ -1,0 +1,207 @@
+//! Fuzz target `provider_responses`: what an identity provider answers (statuses, cache
+//! and retry headers, redirects, discovery documents and JWK Sets) fed to the fetcher
+//! through its `HttpClient` seam, while the clock moves and tokens are verified.
+//!
+//! Input layout (every input is some case; past the end, reads are zeros):
+//! - byte: bit 0 set → the fetcher discovers its set from an issuer, else it reads a
+//!   JWKS URL;
+//! - byte `n`: `n % 8` scripted responses, each:
+//!   - byte `s`: the status, `STATUSES[s % 9]`, or a raw big-endian `u16` after it when
+//!     `s ≥ 0xf0`;
+//!   - byte `h`: `h % 6` headers, each a byte choosing the name (`HEADERS[b % 8]`) and a
+//!     one-byte-length-prefixed value;
+//!   - byte `k`: the body: 0 the valid key set, 1 the valid discovery document, 2 a
+//!     `u16`-length-prefixed byte string, else empty;
+//! - the rest: steps, two bytes each: the clock moves `b1 × 97` s, then action `b0 % 4`
+//!   (verify the token of the key in the set, verify a token under an unknown `kid`,
+//!   `refresh_now`, `ready`). At most 16 steps.
+//!
+//! Requests beyond the script fail to connect. Tokio's clock is paused, so retry delays
+//! and timeouts pass at once; the fetcher's own cache clock is a `ManualClock`.
+//!
+//! Oracle: no panic, in the caller or in the spawned fetch (a panicked fetch surfaces as
+//! "the fetch task ended without a result", which is asserted never to appear); every
+//! error is a 401 or a 503 with an `ERR_` code; a successful verification leaves a
+//! usable set in `current()`; `status()` always answers.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use jose_core::{Algorithm, Validation, base64url_encode};
+use jose_fetch::{
+    FetchError, HttpClient, HttpError, HttpFuture, HttpRequest, HttpResponse, ManualClock,
+    RemoteJwks,
+};
+use p256::ecdsa::signature::Signer as _;
+
+use crate::input::Input;
+use crate::keys;
+
+const ISSUER: &str = "https://idp.example";
+const STATUSES: [u16; 9] = [200, 304, 503, 429, 404, 302, 500, 410, 301];
+const HEADERS: [&str; 8] = [
+    "cache-control",
+    "age",
+    "expires",
+    "date",
+    "retry-after",
+    "etag",
+    "last-modified",
+    "location",
+];
+
+/// The key set, the discovery document and two tokens signed by the P-256 test key:
+/// one under the set's `kid`, one under a `kid` the set lacks.
+struct Fixture {
+    jwks: Vec<u8>,
+    discovery: Vec<u8>,
+    known: String,
+    unknown: String,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let signing = &keys::ec().signing;
+        let point = signing.verifying_key().to_encoded_point(false);
+        let (x, y) = (point.x().expect("x"), point.y().expect("y"));
+        let jwks = serde_json::json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "kid": "fuzz", "use": "sig",
+            "x": base64url_encode(x), "y": base64url_encode(y),
+        }]});
+        let discovery = serde_json::json!({
+            "issuer": ISSUER,
+            "jwks_uri": format!("{ISSUER}/jwks"),
+        });
+        let token = |kid: &str| {
+            let header = serde_json::json!({"alg": "ES256", "kid": kid});
+            let claims = serde_json::json!({"iss": ISSUER, "exp": 4_000_000_000u64});
+            let input = format!(
+                "{}.{}",
+                base64url_encode(header.to_string().as_bytes()),
+                base64url_encode(claims.to_string().as_bytes())
+            );
+            let signature: p256::ecdsa::Signature = signing.sign(input.as_bytes());
+            format!("{input}.{}", base64url_encode(&signature.to_bytes()))
+        };
+        Fixture {
+            jwks: jwks.to_string().into_bytes(),
+            discovery: discovery.to_string().into_bytes(),
+            known: token("fuzz"),
+            unknown: token("rotated"),
+        }
+    })
+}
+
+/// Answers requests from the script, in order; connection errors once it runs out.
+#[derive(Clone)]
+struct Scripted(Arc<Mutex<VecDeque<HttpResponse>>>);
+
+impl HttpClient for Scripted {
+    fn get(&self, _request: HttpRequest) -> HttpFuture<'_> {
+        let next = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop_front();
+        Box::pin(async move { next.ok_or(HttpError::Connect("script ended".to_owned())) })
+    }
+}
+
+fn response(input: &mut Input<'_>) -> HttpResponse {
+    let choice = input.byte();
+    let status = match choice {
+        0xf0.. => input.u16(),
+        _ => STATUSES[usize::from(choice) % STATUSES.len()],
+    };
+    let headers = (0..input.byte() % 6)
+        .map(|_| {
+            let name = HEADERS[usize::from(input.byte()) % HEADERS.len()];
+            let value = String::from_utf8_lossy(input.len_prefixed()).into_owned();
+            (name.to_owned(), value)
+        })
+        .collect();
+    let body = match input.byte() {
+        0 => fixture().jwks.clone(),
+        1 => fixture().discovery.clone(),
+        2 => {
+            let n = usize::from(input.u16());
+            input.bytes(n).to_vec()
+        }
+        _ => Vec::new(),
+    };
+    HttpResponse::new(status, headers, body)
+}
+
+/// Checks one outcome against the oracle.
+fn check<T>(keys: &RemoteJwks, outcome: Result<T, FetchError>) {
+    match outcome {
+        Ok(_) => {}
+        Err(error) => {
+            assert!(
+                !error.to_string().contains("ended without a result"),
+                "a fetch task panicked: {error}"
+            );
+            assert!(error.code().starts_with("ERR_"), "{error:?}");
+            assert!(
+                matches!(error.http_status(), 401 | 503),
+                "{error:?} maps to {}",
+                error.http_status()
+            );
+        }
+    }
+    let _ = keys.status();
+}
+
+/// Fuzz target `provider_responses` (see the module docs for the layout and oracle).
+pub fn provider_responses(data: &[u8]) {
+    let fixture = fixture();
+    let mut input = Input::new(data);
+    let from_issuer = input.byte() & 1 == 1;
+    let script: VecDeque<HttpResponse> = (0..input.byte() % 8)
+        .map(|_| response(&mut input))
+        .collect();
+    let clock = Arc::new(ManualClock::new());
+    let builder = if from_issuer {
+        RemoteJwks::from_issuer(ISSUER)
+    } else {
+        RemoteJwks::builder(format!("{ISSUER}/jwks"))
+    };
+    let keys = builder
+        .http_client(Scripted(Arc::new(Mutex::new(script))))
+        .clock(Arc::clone(&clock))
+        .build()
+        .expect("the fixed configuration is valid");
+    let validation = Validation::builder([Algorithm::ES256])
+        .issuer(ISSUER)
+        .now(1_767_225_600)
+        .build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a current-thread runtime builds");
+    runtime.block_on(async {
+        for step in 0..16 {
+            // At least one step, then as many as the input holds.
+            if step > 0 && input.is_empty() {
+                break;
+            }
+            let [action, advance] = input.array::<2>();
+            clock.advance(Duration::from_secs(u64::from(advance) * 97));
+            match action % 4 {
+                0 => {
+                    let outcome = keys.verify(&fixture.known, &validation).await;
+                    if outcome.is_ok() {
+                        assert!(keys.current().is_some(), "verified without a usable set");
+                    }
+                    check(&keys, outcome);
+                }
+                1 => check(&keys, keys.verify(&fixture.unknown, &validation).await),
+                2 => check(&keys, keys.refresh_now().await),
+                _ => check(&keys, keys.ready(Duration::from_secs(5)).await),
+            }
+        }
+    });
+}
