@@ -55,17 +55,22 @@ fn from_authorization(headers: &HeaderMap) -> Found<'_> {
     if values.next().is_some() {
         return Found::Malformed("more than one Authorization header");
     }
-    let Ok(value) = value.to_str() else {
-        return Found::Malformed("the Authorization header is not visible ASCII");
+    // The scheme is read from the raw bytes: another scheme's credentials may hold any
+    // octets (`Basic` with UTF-8), and they are still "no bearer credentials".
+    let value = trim_ows(value.as_bytes());
+    let (scheme, rest) = match value.iter().position(|b| *b == b' ') {
+        Some(i) => (&value[..i], &value[i..]),
+        None => (value, &b""[..]),
     };
-    let value = value.trim_matches(is_ows);
-    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("Bearer") {
+    if !scheme.eq_ignore_ascii_case(b"Bearer") {
         // Another scheme (Basic, DPoP, ...) is not a bearer token: RFC 6750 §3.1 treats
         // it like no credentials, answered with a plain challenge.
         return Found::Missing;
     }
-    single_token(rest.trim_start_matches(' '))
+    match std::str::from_utf8(rest) {
+        Ok(rest) => single_token(rest.trim_start_matches(' ')),
+        Err(_) => Found::Malformed("the Authorization header is not visible ASCII"),
+    }
 }
 
 /// A custom header carrying the raw token; sent twice, it is ambiguous.
@@ -78,40 +83,59 @@ fn from_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Found<'a> {
         return Found::Malformed("the token header appears more than once");
     }
     match value.to_str() {
+        // An empty value carries no token (a front end that blanks it on logout).
+        Ok(value) if value.trim_matches(is_ows).is_empty() => Found::Missing,
         Ok(value) => single_token(value.trim_matches(is_ows)),
         Err(_) => Found::Malformed("the token header is not visible ASCII"),
     }
 }
 
 /// `Cookie: a=1; <name>=<token>` over any number of `Cookie` headers (HTTP/2 splits
-/// them). A cookie name is case-sensitive; the same name twice is ambiguous.
+/// them). A cookie name is case-sensitive; the same name twice is ambiguous; an empty
+/// value carries no token (a front end that blanks the cookie on logout).
+///
+/// Pairs are split on the raw bytes: browsers send every cookie in one header, and one
+/// unrelated cookie with UTF-8 in it must not hide the token's.
 fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Found<'a> {
     let mut found = None;
     for value in headers.get_all(COOKIE) {
-        let Ok(value) = value.to_str() else {
-            continue;
-        };
-        for pair in value.split(';') {
-            let Some((key, token)) = pair.trim_matches(is_ows).split_once('=') else {
+        for pair in value.as_bytes().split(|b| *b == b';') {
+            let pair = trim_ows(pair);
+            let Some(eq) = pair.iter().position(|b| *b == b'=') else {
                 continue;
             };
-            if key != name {
+            if &pair[..eq] != name.as_bytes() {
+                continue;
+            }
+            // RFC 6265 §4.1.1: a cookie value may be wrapped in DQUOTEs.
+            let token = &pair[eq + 1..];
+            let token = token
+                .strip_prefix(b"\"")
+                .and_then(|t| t.strip_suffix(b"\""))
+                .unwrap_or(token);
+            if token.is_empty() {
                 continue;
             }
             if found.is_some() {
                 return Found::Malformed("the token cookie appears more than once");
             }
-            // RFC 6265 §4.1.1: a cookie value may be wrapped in DQUOTEs.
-            let token = token
-                .strip_prefix('"')
-                .and_then(|t| t.strip_suffix('"'))
-                .unwrap_or(token);
             found = Some(token);
         }
     }
-    match found {
-        Some(token) => single_token(token),
+    match found.map(std::str::from_utf8) {
+        Some(Ok(token)) => single_token(token),
+        Some(Err(_)) => Found::Malformed("the bearer token has characters outside token68"),
         None => Found::Missing,
+    }
+}
+
+/// `bytes` without leading and trailing spaces and tabs.
+fn trim_ows(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| !matches!(b, b' ' | b'\t'));
+    let end = bytes.iter().rposition(|b| !matches!(b, b' ' | b'\t'));
+    match (start, end) {
+        (Some(start), Some(end)) => &bytes[start..=end],
+        _ => &[],
     }
 }
 
@@ -247,7 +271,59 @@ mod tests {
         let header = [Fallback::Header(HeaderName::from_static("x-token"))];
         let map = headers(&[("x-token", "a"), ("x-token", "b")]);
         assert!(matches!(find(&map, &header), Found::Malformed(_)));
+        // A token cookie that is not UTF-8 is not a token68 either.
+        let mut map = HeaderMap::new();
+        map.append(COOKIE, HeaderValue::from_bytes(b"at=a\xff").unwrap());
+        assert!(matches!(find(&map, &cookie), Found::Malformed(_)));
+    }
+
+    /// Found in review: values were read with `to_str`, so non-ASCII octets anywhere in a
+    /// header decided for the whole header.
+    #[test]
+    fn non_ascii_octets_outside_the_token_do_not_matter() {
+        let cookie = [Fallback::Cookie("at".into())];
+        // Browsers send every cookie in one header: an unrelated UTF-8 cookie must not
+        // hide the token's.
+        let mut map = HeaderMap::new();
+        map.append(
+            COOKIE,
+            HeaderValue::from_bytes("name=José; at=c.o.k".as_bytes()).unwrap(),
+        );
+        assert_eq!(find(&map, &cookie), Found::Token("c.o.k"));
+        // Another scheme with UTF-8 credentials is still "no bearer credentials".
+        let mut map = HeaderMap::new();
+        map.append(
+            AUTHORIZATION,
+            HeaderValue::from_bytes("Basic josé:pw".as_bytes()).unwrap(),
+        );
+        assert_eq!(find(&map, &[]), Found::Missing);
+        map.append(COOKIE, HeaderValue::from_static("at=c.o.k"));
+        assert_eq!(find(&map, &cookie), Found::Token("c.o.k"));
+        // A Bearer header with UTF-8 is malformed bearer credentials.
+        let mut map = HeaderMap::new();
+        map.append(
+            AUTHORIZATION,
+            HeaderValue::from_bytes("Bearer josé".as_bytes()).unwrap(),
+        );
+        assert!(matches!(find(&map, &[]), Found::Malformed(_)));
+    }
+
+    /// An empty cookie or header value (a front end that blanks it on logout) carries no
+    /// token: no credentials, so `optional` routes stay open to it.
+    #[test]
+    fn empty_fallback_values_are_no_token() {
+        let fallbacks = [
+            Fallback::Cookie("at".into()),
+            Fallback::Header(HeaderName::from_static("x-token")),
+        ];
+        for cookie in ["at=; theme=dark", "at=\"\"", "theme=dark; at="] {
+            let map = headers(&[("cookie", cookie)]);
+            assert_eq!(find(&map, &fallbacks), Found::Missing, "{cookie}");
+        }
         let map = headers(&[("x-token", "")]);
-        assert!(matches!(find(&map, &header), Found::Malformed(_)));
+        assert_eq!(find(&map, &fallbacks), Found::Missing);
+        // The blank cookie does not count as a second one either.
+        let map = headers(&[("cookie", "at=; at=c.o.k")]);
+        assert_eq!(find(&map, &fallbacks), Found::Token("c.o.k"));
     }
 }

@@ -159,7 +159,10 @@ impl AuthRejection {
             response.headers_mut().insert(WWW_AUTHENTICATE, value);
         }
         if let Some(after) = self.retry_after() {
-            let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            // Rounded up; saturating, since a custom key source may say `Duration::MAX`.
+            let secs = after
+                .as_secs()
+                .saturating_add(u64::from(after.subsec_nanos() > 0));
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
@@ -274,6 +277,13 @@ mod tests {
         assert_eq!(r.headers()[RETRY_AFTER], "2");
         assert!(r.headers().get(WWW_AUTHENTICATE).is_none());
         assert!(r.body().is_empty());
+        // A custom key source may say anything: rounding up must not overflow.
+        let forever = FetchError::Unavailable {
+            reason: "down".into(),
+            retry_after: Some(Duration::MAX),
+        };
+        let r: Response<String> = AuthRejection::from_fetch(realm(), &forever).into_http_response();
+        assert_eq!(r.headers()[RETRY_AFTER], u64::MAX.to_string().as_str());
 
         let r: Response<String> = AuthRejection::not_configured().into_http_response();
         assert_eq!(r.status(), 500);
