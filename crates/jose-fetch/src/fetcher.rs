@@ -60,6 +60,8 @@ struct Snapshot {
     set: Arc<JwkSet>,
     /// How long this set is fresh for (clamped), kept for a 304 that names no lifetime.
     lifetime: Duration,
+    /// The server's `stale-if-error`, kept for a 304 without `Cache-Control`.
+    stale_hint: Option<Duration>,
     fresh_until: Instant,
     refresh_at: Instant,
     stale_until: Option<Instant>,
@@ -582,7 +584,8 @@ impl Inner {
     }
 
     /// The snapshot for a 200 (`revalidated` is `None`) or for a 304 that revalidated
-    /// `revalidated`: what the 304 leaves out (validators, a lifetime) is kept from the
+    /// `revalidated`: what the 304 leaves out (validators, a lifetime, `Cache-Control`'s
+    /// `stale-if-error`) is kept from the
     /// stored response, as RFC 9111 §4.3.4 updates a stored response.
     fn snapshot_from(
         &self,
@@ -602,9 +605,13 @@ impl Inner {
         let ahead = (self.config.refresh_ahead + jitter).clamp(0.0, 1.0);
         // A larger server `stale-if-error` extends the window, but `Some(ZERO)` means the
         // caller never wants stale keys, whatever the server says.
+        let stale_hint = match (revalidated, response.header("cache-control")) {
+            (Some(prev), None) => prev.stale_hint,
+            _ => freshness.stale_if_error,
+        };
         let stale_for = self.config.max_stale.map(|max| match max.is_zero() {
             true => max,
-            false => max.max(freshness.stale_if_error.unwrap_or_default()),
+            false => max.max(stale_hint.unwrap_or_default()),
         });
         let fresh_until = later(now, freshness.ttl);
         let kept = |name: &str, prev: Option<&String>| {
@@ -613,6 +620,7 @@ impl Inner {
         Arc::new(Snapshot {
             set,
             lifetime: freshness.ttl,
+            stale_hint,
             fresh_until,
             refresh_at: later(now, freshness.ttl.mul_f64(ahead)),
             stale_until: stale_for.map(|d| later(fresh_until, d)),
@@ -833,6 +841,7 @@ mod tests {
         Arc::new(Snapshot {
             set,
             lifetime: Duration::from_secs(600),
+            stale_hint: None,
             fresh_until: now + Duration::from_secs(600),
             refresh_at: now + Duration::from_secs(480),
             stale_until: None,

@@ -861,13 +861,17 @@ async fn tokens_racing_a_rotation_are_never_refused() {
 
 #[tokio::test]
 async fn a_304_without_validators_or_lifetime_keeps_the_stored_ones() {
-    let server = TestServer::start(|req| {
-        if req.header("if-none-match") == Some("\"v1\"") {
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let provider_down = Arc::clone(&down);
+    let server = TestServer::start(move |req| {
+        if provider_down.load(Ordering::SeqCst) {
+            Reply::new(503, "down")
+        } else if req.header("if-none-match") == Some("\"v1\"") {
             Reply::new(304, "")
         } else {
             one_key_set()
                 .header("etag", "\"v1\"")
-                .header("cache-control", "max-age=3600")
+                .header("cache-control", "max-age=3600, stale-if-error=86400")
         }
     })
     .await;
@@ -886,6 +890,13 @@ async fn a_304_without_validators_or_lifetime_keeps_the_stored_ones() {
     }
     // Both revalidations carried the stored ETag, so both were answered 304.
     assert_eq!(keys.status().counters.fetch_not_modified, 2);
+    // And the stored stale-if-error (a day) still applies after them, beyond the 6 h
+    // default: 7 h into an outage the set is served.
+    down.store(true, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(3600 + 7 * 3600));
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
 }
 
 mod redirects_through_a_custom_client {
