@@ -55,25 +55,24 @@ fn from_authorization(headers: &HeaderMap) -> Found<'_> {
     if values.next().is_some() {
         return Found::Malformed("more than one Authorization header");
     }
-    // The scheme is read from the raw bytes: another scheme's credentials may hold any
-    // octets (`Basic` with UTF-8), and they are still "no bearer credentials".
-    let value = trim_ows(value.as_bytes());
-    let (scheme, rest) = match value.iter().position(|b| *b == b' ') {
-        Some(i) => (&value[..i], &value[i..]),
-        None => (value, &b""[..]),
-    };
+    // Read as bytes: another scheme's credentials may hold any octets (`Basic` with
+    // UTF-8), and they are still "no bearer credentials". (`trim_ascii` trims only OWS
+    // here: a header value holds no other ASCII whitespace.)
+    let value = value.as_bytes().trim_ascii();
+    let (scheme, rest) =
+        value.split_at(value.iter().position(|b| *b == b' ').unwrap_or(value.len()));
     if !scheme.eq_ignore_ascii_case(b"Bearer") {
         // Another scheme (Basic, DPoP, ...) is not a bearer token: RFC 6750 §3.1 treats
         // it like no credentials, answered with a plain challenge.
         return Found::Missing;
     }
-    match std::str::from_utf8(rest) {
-        Ok(rest) => single_token(rest.trim_start_matches(' ')),
-        Err(_) => Found::Malformed("the Authorization header is not visible ASCII"),
-    }
+    // `1*SP` before the token; a tab there is not a separator.
+    let spaces = rest.iter().take_while(|b| **b == b' ').count();
+    single_token(&rest[spaces..])
 }
 
-/// A custom header carrying the raw token; sent twice, it is ambiguous.
+/// A custom header carrying the raw token; sent twice, it is ambiguous; an empty value
+/// carries no token (a front end that blanks it on logout).
 fn from_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Found<'a> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
@@ -82,11 +81,9 @@ fn from_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Found<'a> {
     if values.next().is_some() {
         return Found::Malformed("the token header appears more than once");
     }
-    match value.to_str() {
-        // An empty value carries no token (a front end that blanks it on logout).
-        Ok(value) if value.trim_matches(is_ows).is_empty() => Found::Missing,
-        Ok(value) => single_token(value.trim_matches(is_ows)),
-        Err(_) => Found::Malformed("the token header is not visible ASCII"),
+    match value.as_bytes().trim_ascii() {
+        b"" => Found::Missing,
+        token => single_token(token),
     }
 }
 
@@ -100,15 +97,15 @@ fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Found<'a> {
     let mut found = None;
     for value in headers.get_all(COOKIE) {
         for pair in value.as_bytes().split(|b| *b == b';') {
-            let pair = trim_ows(pair);
+            let pair = pair.trim_ascii();
             let Some(eq) = pair.iter().position(|b| *b == b'=') else {
                 continue;
             };
-            if &pair[..eq] != name.as_bytes() {
+            let (key, token) = (&pair[..eq], &pair[eq + 1..]);
+            if key != name.as_bytes() {
                 continue;
             }
             // RFC 6265 §4.1.1: a cookie value may be wrapped in DQUOTEs.
-            let token = &pair[eq + 1..];
             let token = token
                 .strip_prefix(b"\"")
                 .and_then(|t| t.strip_suffix(b"\""))
@@ -122,32 +119,20 @@ fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Found<'a> {
             found = Some(token);
         }
     }
-    match found.map(std::str::from_utf8) {
-        Some(Ok(token)) => single_token(token),
-        Some(Err(_)) => Found::Malformed("the bearer token has characters outside token68"),
-        None => Found::Missing,
-    }
+    found.map_or(Found::Missing, single_token)
 }
 
-/// `bytes` without leading and trailing spaces and tabs.
-fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !matches!(b, b' ' | b'\t'));
-    let end = bytes.iter().rposition(|b| !matches!(b, b' ' | b'\t'));
-    match (start, end) {
-        (Some(start), Some(end)) => &bytes[start..=end],
-        _ => &[],
-    }
-}
-
-fn single_token(token: &str) -> Found<'_> {
+/// Exactly one token68, from any source; the one place header octets become a `&str`.
+fn single_token(token: &[u8]) -> Found<'_> {
     if token.is_empty() {
         Found::Malformed("the bearer token is empty")
-    } else if token.contains([' ', '\t']) {
+    } else if token.contains(&b' ') || token.contains(&b'\t') {
         Found::Malformed("more than one bearer token")
-    } else if !is_b64token(token) {
-        Found::Malformed("the bearer token has characters outside token68")
     } else {
-        Found::Token(token)
+        match std::str::from_utf8(token) {
+            Ok(token) if is_b64token(token) => Found::Token(token),
+            _ => Found::Malformed("the bearer token has characters outside token68"),
+        }
     }
 }
 
@@ -158,10 +143,6 @@ fn is_b64token(token: &str) -> bool {
         && body.bytes().all(|b| {
             b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
         })
-}
-
-fn is_ows(c: char) -> bool {
-    c == ' ' || c == '\t'
 }
 
 #[cfg(test)]
