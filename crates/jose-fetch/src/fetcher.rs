@@ -603,15 +603,18 @@ impl Inner {
         // Refresh-ahead at 80 % of the lifetime, jittered by ±10 % so replicas spread out.
         let jitter = (self.jitter.fraction() * 2.0 - 1.0) * self.config.refresh_jitter;
         let ahead = (self.config.refresh_ahead + jitter).clamp(0.0, 1.0);
-        // A larger server `stale-if-error` extends the window, but `Some(ZERO)` means the
-        // caller never wants stale keys, whatever the server says.
         let stale_hint = match (revalidated, response.header("cache-control")) {
             (Some(prev), None) => prev.stale_hint,
             _ => freshness.stale_if_error,
         };
-        let stale_for = self.config.max_stale.map(|max| match max.is_zero() {
-            true => max,
-            false => max.max(stale_hint.unwrap_or_default()),
+        // A larger server `stale-if-error` extends the window, but `Some(ZERO)` means the
+        // caller never wants stale keys, whatever the server says.
+        let stale_for = self.config.max_stale.map(|max| {
+            if max.is_zero() {
+                max
+            } else {
+                max.max(stale_hint.unwrap_or_default())
+            }
         });
         let fresh_until = later(now, freshness.ttl);
         let kept = |name: &str, prev: Option<&String>| {
@@ -837,6 +840,14 @@ mod tests {
         Arc::new(JwkSet::from_json(json.as_bytes()).unwrap())
     }
 
+    /// A fetcher that never reaches the network in these tests.
+    fn offline() -> RemoteJwks {
+        RemoteJwks::builder("https://idp.example/jwks")
+            .clock(ManualClock::new())
+            .build()
+            .unwrap()
+    }
+
     fn snapshot_of(set: Arc<JwkSet>, now: Instant) -> Arc<Snapshot> {
         Arc::new(Snapshot {
             set,
@@ -856,10 +867,7 @@ mod tests {
     /// (Reproduced with threads in review: 9 rounds in 20 refused a valid token.)
     #[test]
     fn a_set_published_after_the_first_check_is_checked_before_the_cooldown() {
-        let keys = RemoteJwks::builder("https://idp.example/jwks")
-            .clock(ManualClock::new())
-            .build()
-            .unwrap();
+        let keys = offline();
         let inner = &keys.inner;
         let now = inner.clock.now();
         let old = snapshot_of(set_with("k1"), now);
@@ -889,10 +897,7 @@ mod tests {
     /// must return at once when the state lock is taken, not queue behind it.
     #[test]
     fn a_background_refresh_never_waits_for_the_state_lock() {
-        let keys = RemoteJwks::builder("https://idp.example/jwks")
-            .clock(ManualClock::new())
-            .build()
-            .unwrap();
+        let keys = offline();
         let inner = Arc::clone(&keys.inner);
         let held = keys.inner.state();
         let (done, returned) = std::sync::mpsc::channel();

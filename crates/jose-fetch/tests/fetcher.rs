@@ -36,7 +36,12 @@ impl Provider {
 }
 
 fn fetcher(provider: &Provider, clock: &Arc<ManualClock>) -> RemoteJwks {
-    RemoteJwks::builder(provider.server.url("/jwks"))
+    fetcher_at(&provider.server, clock)
+}
+
+/// A fetcher for `server`'s `/jwks` on the test's clock.
+fn fetcher_at(server: &TestServer, clock: &Arc<ManualClock>) -> RemoteJwks {
+    RemoteJwks::builder(server.url("/jwks"))
         .clock(Arc::clone(clock))
         .build()
         .unwrap()
@@ -568,10 +573,7 @@ async fn revalidation_with_etag_and_304() {
     })
     .await;
     let clock = Arc::new(ManualClock::new());
-    let keys = RemoteJwks::builder(server.url("/jwks"))
-        .clock(Arc::clone(&clock))
-        .build()
-        .unwrap();
+    let keys = fetcher_at(&server, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
@@ -876,10 +878,7 @@ async fn a_304_without_validators_or_lifetime_keeps_the_stored_ones() {
     })
     .await;
     let clock = Arc::new(ManualClock::new());
-    let keys = RemoteJwks::builder(server.url("/jwks"))
-        .clock(Arc::clone(&clock))
-        .build()
-        .unwrap();
+    let keys = fetcher_at(&server, &clock);
     keys.ready(Duration::from_secs(5)).await.unwrap();
     for _ in 0..2 {
         clock.advance(Duration::from_secs(3601));
