@@ -1,7 +1,6 @@
 //! The `claims` target: arbitrary payloads, correctly signed, through JWT validation.
 
-use jose_core::{Algorithm, Validation, VerifiedJwt, base64url_encode, verify_jwt};
-use p256::ecdsa::signature::Signer as _;
+use jose_core::{Algorithm, Validation, VerifiedJwt, verify_jwt};
 use serde_json::{Map, Value};
 
 use crate::keys;
@@ -78,13 +77,7 @@ fn profiles() -> [Profile; 2] {
 /// maximum age holds.
 pub fn claims(data: &[u8]) {
     let ec = keys::ec();
-    let header = base64url_encode(br#"{"alg":"ES256","typ":"JWT"}"#);
-    let signing_input = format!("{header}.{}", base64url_encode(data));
-    let signature: p256::ecdsa::Signature = ec.signing.sign(signing_input.as_bytes());
-    let token = format!(
-        "{signing_input}.{}",
-        base64url_encode(&signature.to_bytes())
-    );
+    let token = ec.sign_compact(br#"{"alg":"ES256","typ":"JWT"}"#, data);
     thread_local! {
         static PROFILES: [Profile; 2] = profiles();
     }

@@ -10,7 +10,7 @@
 //!     `s ≥ 0xf0`;
 //!   - byte `h`: `h % 6` headers, each a byte choosing the name (`HEADERS[b % 8]`) and a
 //!     one-byte-length-prefixed value;
-//!   - byte `k`: the body: 0 the valid key set, 1 the valid discovery document, 2 a
+//!   - byte `k`: the body: 0 the interop key set, 1 the valid discovery document, 2 a
 //!     `u16`-length-prefixed byte string, else empty;
 //! - the rest: steps, two bytes each: the clock moves `b1 × 97` s, then action `b0 % 4`
 //!   (verify the token of the key in the set, verify a token under an unknown `kid`,
@@ -28,12 +28,11 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use jose_core::{Algorithm, Validation, base64url_encode};
+use jose_core::{Algorithm, Validation};
 use jose_fetch::{
     FetchError, HttpClient, HttpError, HttpFuture, HttpRequest, HttpResponse, ManualClock,
     RemoteJwks,
 };
-use p256::ecdsa::signature::Signer as _;
 
 use crate::input::Input;
 use crate::keys;
@@ -51,10 +50,9 @@ const HEADERS: [&str; 8] = [
     "location",
 ];
 
-/// The key set, the discovery document and two tokens signed by the P-256 test key:
-/// one under the set's `kid`, one under a `kid` the set lacks.
+/// The key set (the interop set), the discovery document and two tokens signed by its
+/// P-256 key: one under the key's `kid`, one under a `kid` the set lacks.
 struct Fixture {
-    jwks: Vec<u8>,
     discovery: Vec<u8>,
     known: String,
     unknown: String,
@@ -63,32 +61,18 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let signing = &keys::ec().signing;
-        let point = signing.verifying_key().to_encoded_point(false);
-        let (x, y) = (point.x().expect("x"), point.y().expect("y"));
-        let jwks = serde_json::json!({"keys": [{
-            "kty": "EC", "crv": "P-256", "kid": "fuzz", "use": "sig",
-            "x": base64url_encode(x), "y": base64url_encode(y),
-        }]});
         let discovery = serde_json::json!({
             "issuer": ISSUER,
             "jwks_uri": format!("{ISSUER}/jwks"),
         });
+        let claims = serde_json::json!({"iss": ISSUER, "exp": 4_000_000_000u64}).to_string();
         let token = |kid: &str| {
-            let header = serde_json::json!({"alg": "ES256", "kid": kid});
-            let claims = serde_json::json!({"iss": ISSUER, "exp": 4_000_000_000u64});
-            let input = format!(
-                "{}.{}",
-                base64url_encode(header.to_string().as_bytes()),
-                base64url_encode(claims.to_string().as_bytes())
-            );
-            let signature: p256::ecdsa::Signature = signing.sign(input.as_bytes());
-            format!("{input}.{}", base64url_encode(&signature.to_bytes()))
+            let header = serde_json::json!({"alg": "ES256", "kid": kid}).to_string();
+            keys::ec().sign_compact(header.as_bytes(), claims.as_bytes())
         };
         Fixture {
-            jwks: jwks.to_string().into_bytes(),
             discovery: discovery.to_string().into_bytes(),
-            known: token("fuzz"),
+            known: token("ec-p256"),
             unknown: token("rotated"),
         }
     })
@@ -123,7 +107,7 @@ fn response(input: &mut Input<'_>) -> HttpResponse {
         })
         .collect();
     let body = match input.byte() {
-        0 => fixture().jwks.clone(),
+        0 => keys::INTEROP_JWKS.as_bytes().to_vec(),
         1 => fixture().discovery.clone(),
         2 => {
             let n = usize::from(input.u16());
@@ -136,20 +120,17 @@ fn response(input: &mut Input<'_>) -> HttpResponse {
 
 /// Checks one outcome against the oracle.
 fn check<T>(keys: &RemoteJwks, outcome: Result<T, FetchError>) {
-    match outcome {
-        Ok(_) => {}
-        Err(error) => {
-            assert!(
-                !error.to_string().contains("ended without a result"),
-                "a fetch task panicked: {error}"
-            );
-            assert!(error.code().starts_with("ERR_"), "{error:?}");
-            assert!(
-                matches!(error.http_status(), 401 | 503),
-                "{error:?} maps to {}",
-                error.http_status()
-            );
-        }
+    if let Err(error) = outcome {
+        assert!(
+            !error.to_string().contains("ended without a result"),
+            "a fetch task panicked: {error}"
+        );
+        assert!(error.code().starts_with("ERR_"), "{error:?}");
+        assert!(
+            matches!(error.http_status(), 401 | 503),
+            "{error:?} maps to {}",
+            error.http_status()
+        );
     }
     let _ = keys.status();
 }

@@ -9,6 +9,8 @@ use jose_jwk::{Jwk, JwkSet};
 use rsa::sha2::{Digest as _, Sha256};
 use serde_json::{Map, Value};
 
+use crate::keys::INTEROP_JWKS;
+
 /// Members only a private or symmetric key has; a kept key never has them.
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
@@ -217,7 +219,6 @@ struct Fixture {
     valid: Vec<String>,
 }
 
-const INTEROP_JWKS: &str = include_str!("../../../test-vectors/interop/jwks.json");
 const INTEROP_TOKENS: &str = include_str!("../../../test-vectors/interop/pyjwt-tokens.json");
 
 fn fixture() -> &'static Fixture {

@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use jose_core::VerifyingKey;
+use jose_core::{VerifyingKey, base64url_encode};
+use p256::ecdsa::signature::Signer as _;
 use p256::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
 use rsa::sha2::{Sha256, Sha384, Sha512};
 
@@ -43,6 +44,23 @@ pub(crate) struct EcKeys {
     pub(crate) signing: p256::ecdsa::SigningKey,
     pub(crate) theirs: p256::ecdsa::VerifyingKey,
 }
+
+impl EcKeys {
+    /// The compact JWS of `header` and `payload` (any bytes), signed ES256 with this key
+    /// (RFC 6979, so the same input always gives the same token).
+    pub(crate) fn sign_compact(&self, header: &[u8], payload: &[u8]) -> String {
+        let signing_input = format!("{}.{}", base64url_encode(header), base64url_encode(payload));
+        let signature: p256::ecdsa::Signature = self.signing.sign(signing_input.as_bytes());
+        format!(
+            "{signing_input}.{}",
+            base64url_encode(&signature.to_bytes())
+        )
+    }
+}
+
+/// The interop JWK Set: the public halves of every test key (RSA 2048/3072/4096 under
+/// `rsa-<bits>`, P-256 under `ec-p256`).
+pub(crate) const INTEROP_JWKS: &str = include_str!("../../../test-vectors/interop/jwks.json");
 
 /// The number of RSA test keys.
 pub(crate) const RSA_KEYS: usize = RSA_PEMS.len();
