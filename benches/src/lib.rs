@@ -445,19 +445,19 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn quantile_reads_by_nearest_rank() {
         let sorted = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let at = |q| super::quantile(&sorted, q);
+        let at = |q| quantile(&sorted, q);
         assert_eq!(
             [at(0.0), at(0.25), at(0.5), at(0.75), at(1.0)],
             [1.0, 2.0, 3.0, 4.0, 5.0]
         );
-        assert_eq!(super::quantile(&[7.0, 9.0], 0.1), 7.0);
-        assert_eq!(super::quantile(&[7.0], 0.5), 7.0);
+        assert_eq!(quantile(&[7.0, 9.0], 0.1), 7.0);
+        assert_eq!(quantile(&[7.0], 0.5), 7.0);
     }
-
-    use super::*;
 
     #[test]
     fn every_fixture_verifies() {

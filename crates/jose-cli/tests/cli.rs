@@ -492,14 +492,8 @@ fn jwks_lists_keys_and_skipped_keys() {
     assert_eq!(json["keys"][0]["bits"], 2048);
     assert_eq!(json["keys"][3]["crv"], "P-256");
     assert_eq!(json["keys"][0]["thumbprint"].as_str().unwrap().len(), 43);
-    let skipped: Vec<_> = json["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["kid"].clone(), s["code"].clone()))
-        .collect();
     assert_eq!(
-        skipped,
+        skipped_codes(&json),
         [
             (json!("hmac"), json!("ERR_JWK_SYMMETRIC_KEY")),
             (json!("ed"), json!("ERR_JWK_UNSUPPORTED_KTY"))
@@ -538,14 +532,8 @@ fn jwks_lists_keys_and_skipped_keys() {
     assert_eq!(out.status.code(), Some(1));
     let json = stdout_json(&out);
     assert_eq!(json["keys"], json!([]));
-    let codes: Vec<_> = json["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["kid"].clone(), s["code"].clone()))
-        .collect();
     assert_eq!(
-        codes,
+        skipped_codes(&json),
         [
             (json!("hmac"), json!("ERR_JWK_SYMMETRIC_KEY")),
             (json!("ed"), json!("ERR_JWK_UNSUPPORTED_KTY")),
@@ -556,6 +544,16 @@ fn jwks_lists_keys_and_skipped_keys() {
     assert_eq!(out.status.code(), Some(1));
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("skipped key #2 (kid small)"), "{table}");
+}
+
+/// `(kid, code)` of each skipped key in `jose jwks --json` output.
+fn skipped_codes(json: &Value) -> Vec<(Value, Value)> {
+    json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kid"].clone(), s["code"].clone()))
+        .collect()
 }
 
 fn tempdir(name: &str) -> PathBuf {
