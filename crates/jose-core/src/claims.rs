@@ -31,9 +31,9 @@ pub(crate) struct Registered<'r> {
     pub(crate) iss: Option<&'r str>,
     /// A string or an array of strings.
     pub(crate) aud: Option<&'r Value>,
-    pub(crate) exp: Option<u64>,
-    pub(crate) nbf: Option<u64>,
-    pub(crate) iat: Option<u64>,
+    pub(crate) exp: Option<NumericDate>,
+    pub(crate) nbf: Option<NumericDate>,
+    pub(crate) iat: Option<NumericDate>,
     /// The whole object, for claims the caller requires by name.
     pub(crate) all: &'r Map<String, Value>,
 }
@@ -64,7 +64,12 @@ impl Claims {
         let registered = Registered::find(&raw)?;
         check(&registered)?;
         let Registered { exp, nbf, iat, .. } = registered;
-        Ok(Claims { exp, nbf, iat, raw })
+        Ok(Claims {
+            exp: exp.map(NumericDate::floor),
+            nbf: nbf.map(NumericDate::floor),
+            iat: iat.map(NumericDate::floor),
+            raw,
+        })
     }
 
     /// `iss`: the issuer.
@@ -88,17 +93,20 @@ impl Claims {
         self.raw.contains_key("aud")
     }
 
-    /// `exp`: expiration time, seconds since the epoch (fractions dropped).
+    /// `exp`: expiration time, whole seconds since the epoch (a fraction is dropped here;
+    /// validation rounds it the way that fails closed).
     pub fn exp(&self) -> Option<u64> {
         self.exp
     }
 
-    /// `nbf`: not-before time, seconds since the epoch (fractions dropped).
+    /// `nbf`: not-before time, whole seconds since the epoch (a fraction is dropped here;
+    /// validation rounds it the way that fails closed).
     pub fn nbf(&self) -> Option<u64> {
         self.nbf
     }
 
-    /// `iat`: issued-at time, seconds since the epoch (fractions dropped).
+    /// `iat`: issued-at time, whole seconds since the epoch (a fraction is dropped here;
+    /// validation rounds it the way that fails closed).
     pub fn iat(&self) -> Option<u64> {
         self.iat
     }
@@ -235,9 +243,34 @@ pub(crate) fn audiences(aud: Option<&Value>) -> impl Iterator<Item = &str> {
     one.into_iter().chain(many.iter().filter_map(Value::as_str))
 }
 
+/// A NumericDate (RFC 7519 §2) as whole seconds and whether a fraction was dropped.
+///
+/// The clock reads whole seconds, so each check rounds a fractional date the way that
+/// fails closed: `exp` and the age of `iat` round down (a token counts as expired, or as
+/// old, from the start of that second), while `nbf` and "`iat` in the future" round up
+/// (a token is accepted only once that second has fully begun). Rounding `nbf` down
+/// accepted a token up to a second before its `nbf`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NumericDate {
+    secs: u64,
+    fractional: bool,
+}
+
+impl NumericDate {
+    /// The largest whole second not after the date.
+    pub(crate) fn floor(self) -> u64 {
+        self.secs
+    }
+
+    /// The smallest whole second not before the date.
+    pub(crate) fn ceil(self) -> u64 {
+        self.secs + u64::from(self.fractional)
+    }
+}
+
 /// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly fractional. Strings,
 /// `null`, negative and absurdly large values are malformed.
-fn date_claim(value: Option<&Value>, name: &'static str) -> Result<Option<u64>> {
+fn date_claim(value: Option<&Value>, name: &'static str) -> Result<Option<NumericDate>> {
     match value {
         None => Ok(None),
         Some(Value::Number(n)) => numeric_date(n)
@@ -247,17 +280,24 @@ fn date_claim(value: Option<&Value>, name: &'static str) -> Result<Option<u64>> 
     }
 }
 
-fn numeric_date(n: &Number) -> Option<u64> {
+fn numeric_date(n: &Number) -> Option<NumericDate> {
     if let Some(secs) = n.as_u64() {
-        return (secs <= MAX_NUMERIC_DATE).then_some(secs);
+        return (secs <= MAX_NUMERIC_DATE).then_some(NumericDate {
+            secs,
+            fractional: false,
+        });
     }
     let secs = n.as_f64()?;
     // Negative integers arrive as i64 and fail here too.
     if !(0.0..=MAX_NUMERIC_DATE as f64).contains(&secs) {
         return None;
     }
+    let floor = secs.floor();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // range checked above
-    Some(secs.floor() as u64)
+    Some(NumericDate {
+        secs: floor as u64,
+        fractional: floor != secs,
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
-use crate::claims::{Claims, Registered, audiences};
+use crate::claims::{Claims, NumericDate, Registered, audiences};
 use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::error::{Error, Result};
 use crate::header::Header;
@@ -184,7 +184,7 @@ impl Validation {
         // NumericDates are capped far below u64::MAX, so these additions cannot wrap;
         // saturating keeps that true for any leeway.
         let leeway = self.leeway;
-        match claims.exp {
+        match claims.exp.map(NumericDate::floor) {
             Some(exp) if now >= exp.saturating_add(leeway) => {
                 return Err(Error::Expired { claim: "exp" });
             }
@@ -197,13 +197,13 @@ impl Validation {
         }
         if claims
             .nbf
-            .is_some_and(|nbf| nbf > now.saturating_add(leeway))
+            .is_some_and(|nbf| nbf.ceil() > now.saturating_add(leeway))
         {
             return Err(Error::NotYetValid);
         }
         if claims
             .iat
-            .is_some_and(|iat| iat > now.saturating_add(leeway))
+            .is_some_and(|iat| iat.ceil() > now.saturating_add(leeway))
         {
             return Err(Error::ClaimInvalid {
                 claim: "iat",
@@ -211,9 +211,12 @@ impl Validation {
             });
         }
         if let Some(max_age) = self.max_age {
-            let iat = claims.iat.ok_or_else(|| Error::ClaimMissing {
-                claim: "iat".into(),
-            })?;
+            let iat = claims
+                .iat
+                .map(NumericDate::floor)
+                .ok_or_else(|| Error::ClaimMissing {
+                    claim: "iat".into(),
+                })?;
             if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
                 return Err(Error::Expired { claim: "iat" });
             }

@@ -767,6 +767,48 @@ mod claims {
     }
 
     #[test]
+    fn fractional_dates_round_the_way_that_fails_closed() {
+        // The clock reads whole seconds: at `NOW` the true time may be anywhere in the
+        // second, so `nbf` and `iat` of NOW.5 are still ahead, and `exp` of NOW.5 has
+        // possibly passed.
+        let strict = Validation::builder([Algorithm::RS256])
+            .now(NOW)
+            .leeway(0)
+            .build();
+        let claims = |extra: String| format!(r#"{{"exp":1767229200,{extra}}}"#);
+        let before = NOW - 1;
+        assert_eq!(
+            verify(&claims(format!(r#""nbf":{NOW}.5"#)), &strict).unwrap_err(),
+            Error::NotYetValid
+        );
+        assert!(verify(&claims(format!(r#""nbf":{before}.5"#)), &strict).is_ok());
+        assert_eq!(
+            verify(&claims(format!(r#""iat":{NOW}.5"#)), &strict)
+                .unwrap_err()
+                .code(),
+            "ERR_JWT_CLAIM_INVALID"
+        );
+        assert!(verify(&claims(format!(r#""iat":{before}.5"#)), &strict).is_ok());
+        assert_eq!(
+            verify(&format!(r#"{{"exp":{NOW}.5}}"#), &strict).unwrap_err(),
+            Error::Expired { claim: "exp" }
+        );
+        let after = NOW + 1;
+        assert!(verify(&format!(r#"{{"exp":{after}.5}}"#), &strict).is_ok());
+        // An iat of (NOW − 31).5 is more than 30 s old in every part of the second.
+        let aged = Validation::builder([Algorithm::RS256])
+            .now(NOW)
+            .leeway(0)
+            .max_age(30)
+            .build();
+        let old = NOW - 31;
+        assert_eq!(
+            verify(&claims(format!(r#""iat":{old}.5"#)), &aged).unwrap_err(),
+            Error::Expired { claim: "iat" }
+        );
+    }
+
+    #[test]
     fn iat_in_the_future_and_max_age() {
         let v = rs256();
         let future = format!(r#"{{"exp":1767229200,"iat":{}}}"#, NOW + 120);
