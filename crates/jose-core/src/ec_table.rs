@@ -339,6 +339,43 @@ mod tests {
         }
     }
 
+    /// `x ≡ r (mod n)` allows `x = r + n` only while `r + n < p`. Past that bound, `r + n`
+    /// in the field wraps to `r + n − p`, and without the bound check a signature whose
+    /// `r` is `R.x + (p − n)` would pass here although `p256` (and ECDSA) refuse it.
+    #[test]
+    fn r_plus_n_past_p_is_refused() {
+        use p256::elliptic_curve::bigint::Encoding;
+        use p256::elliptic_curve::point::AffineCoordinates;
+        let d = Scalar::from(0x1234_5678_u64);
+        let signer = SigningKey::from_bytes(&d.to_repr()).unwrap();
+        let verifier = *signer.verifying_key();
+        let table = table_of(&verifier);
+        let digest = [0x5a; 32];
+        let z = <Scalar as Reduce<U256>>::reduce_bytes(&digest.into());
+        let p_minus_n = U256::from_be_slice(&P_MINUS_N);
+        let mut tried = 0;
+        for k in 1u64..64 {
+            let k = Scalar::from(k);
+            let x = (p256::ProjectivePoint::GENERATOR * k).to_affine().x();
+            let wrapped = U256::from_be_slice(&x)
+                .wrapping_add(&p_minus_n)
+                .to_be_bytes();
+            let Some(r) = Option::<Scalar>::from(Scalar::from_repr(wrapped.into())) else {
+                continue; // not below n: no signature can carry this r
+            };
+            let s = k.invert().unwrap() * (z + r * d);
+            let sig = Signature::from_scalars(r, s).unwrap();
+            assert!(verifier.verify_prehash(&digest, &sig).is_err());
+            assert!(!verify(&table, &digest, &r, &s));
+            // The same k with the honest r = x mod n verifies on both paths.
+            let r = <Scalar as Reduce<U256>>::reduce_bytes(&x);
+            let s = k.invert().unwrap() * (z + r * d);
+            assert!(verify(&table, &digest, &r, &s));
+            tried += 1;
+        }
+        assert!(tried > 32, "only {tried} nonces gave a wrapped r below n");
+    }
+
     /// The exceptional cases of the addition formulas: P + P, P + (−P), and a table whose
     /// base is the generator itself (so `u1·G + u2·Q` can meet equal points).
     #[test]

@@ -273,6 +273,45 @@ mod tests {
         }
     }
 
+    /// EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with sLen = hLen, written out from the RFC.
+    fn pss_encode(m_hash: &[u8], salt: &[u8], em_bits: usize) -> Vec<u8> {
+        let em_len = em_bits.div_ceil(8);
+        let h = HashAlg::Sha256.digest(&[&[0u8; 8], m_hash, salt]);
+        let h = h.as_slice();
+        let mut db = vec![0u8; em_len - h.len() - 1];
+        let ps_len = db.len() - salt.len() - 1;
+        db[ps_len] = 0x01;
+        db[ps_len + 1..].copy_from_slice(salt);
+        let mut mask = vec![0u8; db.len()];
+        mgf1(HashAlg::Sha256, h, &mut mask);
+        for (d, m) in db.iter_mut().zip(&mask) {
+            *d ^= m;
+        }
+        db[0] &= 0xff >> (8 * em_len - em_bits);
+        [db.as_slice(), h, &[0xbc]].concat()
+    }
+
+    /// With a 2049-bit modulus, emBits = 2048 and RSAVP1 yields one octet more than EM:
+    /// that octet must be zero (§8.1.2 step 2c), or a value above 2^2048 would pass.
+    #[test]
+    fn pss_extra_leading_octet_must_be_zero() {
+        let (m_hash, salt) = ([0x11u8; 32], [0x22u8; 32]);
+        let em = pss_encode(&m_hash, &salt, 2048);
+        assert_eq!(em.len(), 256);
+        assert!(pss_matches(&em, 2048, HashAlg::Sha256, &m_hash));
+        for leading in [0x00u8, 0x01, 0x80] {
+            let output = [&[leading][..], &em].concat();
+            let accepted = pss_matches(&output, 2048, HashAlg::Sha256, &m_hash);
+            assert_eq!(accepted, leading == 0, "leading octet {leading:#04x}");
+        }
+        // A 2048-bit modulus (emBits 2047) has no extra octet; its top bit must be clear.
+        let em = pss_encode(&m_hash, &salt, 2047);
+        assert!(pss_matches(&em, 2047, HashAlg::Sha256, &m_hash));
+        let mut high = em.clone();
+        high[0] |= 0x80;
+        assert!(!pss_matches(&high, 2047, HashAlg::Sha256, &m_hash));
+    }
+
     #[test]
     fn pss_rejects_short_encodings_without_panicking() {
         for len in 0..200 {

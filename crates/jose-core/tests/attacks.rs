@@ -223,10 +223,19 @@ mod header_rules {
         let token = join(&header, "$02", &rs256_signature(input.as_bytes()));
         let verified = verify_jws(&token, &public_key("rsa-2048"), &rs256()).unwrap();
         assert_eq!(verified.payload(), b"$02");
-        // ...but never as a JWT.
+        // ...but never as a JWT, even when the raw payload is a valid claims object.
+        let claims = r#"{"exp":1767229200}"#;
+        let input = format!("{header}.{claims}");
+        let token = format!(
+            "{input}.{}",
+            base64url_encode(&rs256_signature(input.as_bytes()))
+        );
+        assert!(verify_jws(&token, &public_key("rsa-2048"), &rs256()).is_ok());
         assert_eq!(
-            code(verify_jwt(&token, &public_key("rsa-2048"), &rs256())),
-            "ERR_JWT_INVALID"
+            verify_jwt(&token, &public_key("rsa-2048"), &rs256()).unwrap_err(),
+            Error::JwtInvalid {
+                reason: "a JWT cannot use an unencoded payload (\"b64\": false)"
+            }
         );
     }
 
@@ -685,6 +694,30 @@ mod rsa_keys_and_signatures {
             code(VerifyingKey::from_public_key_der(&[
                 0x30, 0x03, 0x02, 0x01, 0x01
             ])),
+            "ERR_JOSE_KEY_INVALID"
+        );
+        // RFC 3279 §2.3.1: rsaEncryption's parameters are NULL (05 00); an empty OCTET
+        // STRING (04 00) in their place is refused.
+        let der = {
+            use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
+            rsa::RsaPublicKey::from_public_key_pem(&pem)
+                .unwrap()
+                .to_public_key_der()
+                .unwrap()
+                .into_vec()
+        };
+        assert!(VerifyingKey::from_public_key_der(&der).is_ok());
+        let null_params = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+        ];
+        let at = der
+            .windows(null_params.len())
+            .position(|w| w == null_params)
+            .unwrap();
+        let mut other_params = der.clone();
+        other_params[at + 11] = 0x04;
+        assert_eq!(
+            code(VerifyingKey::from_public_key_der(&other_params)),
             "ERR_JOSE_KEY_INVALID"
         );
         let ec =
