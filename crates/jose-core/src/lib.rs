@@ -39,11 +39,14 @@ pub mod internal {
         })
     }
 
-    /// **Benches only; checks no signature.** Runs `verify_jwt_with` on exactly its own
+    /// **Benches only; checks no signature.** Compiled only with the `bench-internals`
+    /// feature, which the benches crate turns on, so a service cannot call it by mistake.
+    /// Runs `verify_jwt_with` on exactly its own
     /// path (parse, header policy, candidate selection, each segment decoded once, claims
     /// validation) with the signature math left out, so the `parse` bench and the
     /// allocation test measure everything else. Returns nothing that came from the token:
     /// `Ok(())` says nothing about whether it is genuine.
+    #[cfg(feature = "bench-internals")]
     pub fn bench_verify_jwt_without_signature<K, I, E>(
         token: &str,
         validation: &crate::Validation,
