@@ -116,6 +116,16 @@ impl RemoteJwksBuilder {
         self
     }
 
+    /// When a read starts a background refresh: at `at` of the set's lifetime, moved by
+    /// up to `± jitter` per fetch so that replicas spread out (default 0.8 ± 0.1). Both
+    /// are fractions of the lifetime; `at` of 1 with no jitter refreshes only once the
+    /// set has expired. [`build`](Self::build) refuses values outside `[0, 1]`.
+    pub fn refresh_ahead(mut self, at: f64, jitter: f64) -> Self {
+        self.config.refresh_ahead = at;
+        self.config.refresh_jitter = jitter;
+        self
+    }
+
     /// How long a verification waits for an in-flight fetch (default 5 s).
     pub fn wait_timeout(mut self, timeout: Duration) -> Self {
         self.config.wait_timeout = timeout;
@@ -126,6 +136,13 @@ impl RemoteJwksBuilder {
     pub fn timeouts(mut self, connect: Duration, total: Duration) -> Self {
         self.config.connect_timeout = connect;
         self.config.total_timeout = total;
+        self
+    }
+
+    /// The pause before the one retry within a fetch (after a connect error, a 5xx or a
+    /// 429), uniform between `min` and `max` (default 200–400 ms).
+    pub fn retry_delay(mut self, min: Duration, max: Duration) -> Self {
+        self.config.retry_delay = (min, max);
         self
     }
 
@@ -149,6 +166,20 @@ impl RemoteJwksBuilder {
     /// Largest JWKS or discovery response accepted, enforced while streaming (default 256 KiB).
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.config.max_body = bytes;
+        self
+    }
+
+    /// Most redirects followed by one request (default 3; 0 follows none). Every hop
+    /// must stay on the same origin and on https, whatever this says.
+    pub fn max_redirects(mut self, redirects: usize) -> Self {
+        self.config.max_redirects = redirects;
+        self
+    }
+
+    /// How long a discovery document is used before it is fetched again (default 24 h).
+    /// A 404 or 410 from the `jwks_uri` re-discovers sooner.
+    pub fn discovery_ttl(mut self, ttl: Duration) -> Self {
+        self.config.discovery_ttl = ttl;
         self
     }
 
@@ -195,6 +226,12 @@ impl RemoteJwksBuilder {
     /// until the first verification, [`RemoteJwks::prefetch`] or [`RemoteJwks::ready`].
     pub fn build(self) -> Result<RemoteJwks, FetchError> {
         let config_err = |reason: String| FetchError::Config { reason };
+        let fraction = |x: f64| (0.0..=1.0).contains(&x);
+        if !fraction(self.config.refresh_ahead) || !fraction(self.config.refresh_jitter) {
+            return Err(config_err(
+                "refresh_ahead: the point and its jitter must be fractions in [0, 1]".into(),
+            ));
+        }
         let source = match self.source {
             SourceSpec::Jwks(url) => {
                 Source::Jwks(url_policy::parse_endpoint(&url).map_err(config_err)?)

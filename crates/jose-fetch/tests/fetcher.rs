@@ -590,6 +590,107 @@ async fn revalidation_with_etag_and_304() {
     assert_eq!(keys.status().kids, ["k1"]);
 }
 
+/// The settings of the README table that have a setter: each one changes what the
+/// fetcher does, against the default in the same test.
+mod settings {
+    use super::*;
+
+    #[tokio::test]
+    async fn refresh_ahead_moves_the_background_refresh() {
+        let provider = Provider::start(one_key_set()).await;
+        let clock = Arc::new(ManualClock::new());
+        let early = RemoteJwks::builder(provider.server.url("/jwks"))
+            .clock(Arc::clone(&clock))
+            .refresh_ahead(0.5, 0.0)
+            .build()
+            .unwrap();
+        let default = fetcher(&provider, &clock);
+        for keys in [&early, &default] {
+            keys.verify(&token("k1", &ec_key(1)), &validation())
+                .await
+                .unwrap();
+        }
+        assert_eq!(provider.hits(), 2);
+        // At 60 % of the 10 min lifetime: past 0.5, before the default's 0.7-0.9.
+        clock.advance(Duration::from_secs(6 * 60));
+        default
+            .verify(&token("k1", &ec_key(1)), &validation())
+            .await
+            .unwrap();
+        assert_eq!(default.status().health, Health::Fresh, "no refresh started");
+        early
+            .verify(&token("k1", &ec_key(1)), &validation())
+            .await
+            .unwrap();
+        eventually("the early fetcher refreshes", || provider.hits() == 3).await;
+    }
+
+    #[test]
+    fn refresh_ahead_outside_zero_to_one_is_refused() {
+        for (at, jitter) in [
+            (f64::NAN, 0.1),
+            (1.5, 0.1),
+            (0.8, -0.1),
+            (0.8, f64::INFINITY),
+        ] {
+            let err = RemoteJwks::builder("https://idp.example/jwks")
+                .refresh_ahead(at, jitter)
+                .build()
+                .unwrap_err();
+            assert_eq!(err.code(), "ERR_JWKS_CONFIG", "{at} {jitter}");
+        }
+    }
+
+    #[tokio::test]
+    async fn retry_delay_sets_the_pause_before_the_retry() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&calls);
+        let server = TestServer::start(move |_| {
+            // Each fetcher's first request meets a 503.
+            if seen.fetch_add(1, Ordering::SeqCst) < 2 {
+                Reply::new(503, "busy")
+            } else {
+                one_key_set()
+            }
+        })
+        .await;
+        let slow = RemoteJwks::builder(server.url("/jwks"))
+            .retry_delay(Duration::from_secs(30), Duration::from_secs(30))
+            .build()
+            .unwrap();
+        assert!(slow.ready(Duration::from_secs(1)).await.is_err());
+        assert_eq!(server.hits("/jwks"), 1, "the retry waits 30 s");
+        let quick = RemoteJwks::builder(server.url("/jwks"))
+            .retry_delay(Duration::ZERO, Duration::ZERO)
+            .build()
+            .unwrap();
+        quick.ready(Duration::from_secs(1)).await.unwrap();
+        assert_eq!(server.hits("/jwks"), 3, "its 503, then the retry's 200");
+    }
+
+    #[tokio::test]
+    async fn max_redirects_bounds_the_hops() {
+        let server = TestServer::start(|req| match req.path.as_str() {
+            "/old" => Reply::new(301, "").header("location", "/jwks"),
+            _ => one_key_set(),
+        })
+        .await;
+        let none = RemoteJwks::builder(server.url("/old"))
+            .max_redirects(0)
+            .build()
+            .unwrap();
+        let err = none.ready(Duration::from_secs(5)).await.unwrap_err();
+        assert!(err.to_string().contains("too many redirects"), "{err}");
+        assert_eq!(server.hits("/jwks"), 0);
+        let one = RemoteJwks::builder(server.url("/old"))
+            .max_redirects(1)
+            .build()
+            .unwrap();
+        one.ready(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(server.hits("/jwks"), 1);
+    }
+}
+
 mod discovery {
     use super::*;
 
@@ -627,6 +728,24 @@ mod discovery {
             "metadata cached"
         );
         assert_eq!(server.hits("/.well-known/openid-configuration/jwks"), 2);
+    }
+
+    #[tokio::test]
+    async fn discovery_ttl_sets_when_metadata_is_fetched_again() {
+        let server = idp(|port| format!("http://127.0.0.1:{port}")).await;
+        let clock = Arc::new(ManualClock::new());
+        let keys = RemoteJwks::from_issuer(server.url(""))
+            .clock(Arc::clone(&clock))
+            .discovery_ttl(Duration::from_secs(3600))
+            .build()
+            .unwrap();
+        keys.refresh_now().await.unwrap();
+        clock.advance(Duration::from_secs(3599));
+        keys.refresh_now().await.unwrap();
+        assert_eq!(server.hits("/.well-known/openid-configuration"), 1);
+        clock.advance(Duration::from_secs(2));
+        keys.refresh_now().await.unwrap();
+        assert_eq!(server.hits("/.well-known/openid-configuration"), 2);
     }
 
     #[tokio::test]
