@@ -3,7 +3,8 @@
 //!
 //! The contract (DESIGN §6) is exact because scripts and acceptance tests drive it:
 //! exit 0 = valid, 1 = rejected (a JSON object on stdout says why), 2 = usage or
-//! configuration error (one line on stderr).
+//! configuration error (the reason on stderr: one line for a configuration error, and
+//! clap's message with the usage line for a usage error).
 #![forbid(unsafe_code)]
 
 mod bench;

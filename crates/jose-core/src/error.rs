@@ -43,8 +43,8 @@ pub enum Error {
         /// The algorithm the token asked for.
         alg: crate::Algorithm,
     },
-    /// The key cannot be used with the token's algorithm (wrong key type or curve, or a
-    /// modulus too small for it).
+    /// The key cannot be used with the token's algorithm (wrong key type or curve). A
+    /// key's size is checked once, when it is imported.
     KeyMismatch {
         /// The algorithm the token asked for.
         alg: crate::Algorithm,
