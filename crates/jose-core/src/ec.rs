@@ -6,8 +6,10 @@
 //! High-S signatures are valid ECDSA and are accepted (DESIGN §4.7): a token string is
 //! therefore never a unique identifier.
 //!
-//! A key's first verification uses `p256` directly; from its second on, a table of the
-//! key's multiples (see `ec_table`) makes verification several times faster.
+//! A key's first verification multiplies the point itself by 4-bit windows (with `u1·G`
+//! from the generator's table, built once per process); from its second on, a table of
+//! the key's multiples makes verification several times faster. Both are in `ec_table`,
+//! checked against `p256`'s own verification.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -18,7 +20,7 @@ use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
 use p256::{EncodedPoint, PublicKey};
 
 use crate::algorithm::Algorithm;
-use crate::ec_table::{self, Affine, Table};
+use crate::ec_table::{self, Affine, KeyMultiples, Table};
 use crate::error::{Error, Result};
 
 /// Length of one P-256 coordinate and of `r` and `s`.
@@ -88,11 +90,20 @@ impl EcKey {
         }
         let signature = Signature::from_slice(signature).map_err(|_| Error::SignatureInvalid)?;
         let digest = alg.hash().digest(&[message]);
-        let valid = match (self.table(), <[u8; 32]>::try_from(digest.as_slice())) {
-            (Some(table), Ok(digest)) => {
+        let table = self.table();
+        // A first verification converts the coordinates again (two field conversions)
+        // rather than keep a third copy of them in every key.
+        let point = if table.is_none() { self.point() } else { None };
+        let multiples = match (table, &point) {
+            (Some(table), _) => Some(KeyMultiples::Table(table)),
+            (None, point) => point.as_ref().map(KeyMultiples::Point),
+        };
+        let valid = match (multiples, <[u8; 32]>::try_from(digest.as_slice())) {
+            (Some(multiples), Ok(digest)) => {
                 let (r, s) = signature.split_scalars();
-                ec_table::verify(table, &digest, &r, &s)
+                ec_table::verify(multiples, &digest, &r, &s)
             }
+            // Not reached for P-256 and SHA-256; `p256` stays the fallback.
             _ => self
                 .key
                 .verify_prehash(digest.as_slice(), &signature)
@@ -105,6 +116,11 @@ impl EcKey {
         }
     }
 
+    /// The point in `p256`'s field representation.
+    fn point(&self) -> Option<Affine> {
+        Affine::from_coordinates(&self.x, &self.y)
+    }
+
     /// The key's table: none on its first use, built on its second.
     fn table(&self) -> Option<&Table> {
         if let Some(table) = self.table.get() {
@@ -114,7 +130,7 @@ impl EcKey {
             return None;
         }
         self.table
-            .get_or_init(|| Table::new(&Affine::from_coordinates(&self.x, &self.y)?, 4))
+            .get_or_init(|| Table::new(&self.point()?, 4))
             .as_ref()
     }
 }

@@ -257,9 +257,54 @@ impl Table {
     }
 }
 
+/// Where `u2·Q` comes from in [`verify`].
+#[derive(Clone, Copy)]
+pub(crate) enum KeyMultiples<'a> {
+    /// The key's table (from its second verification on): one mixed addition per 4-bit
+    /// window.
+    Table(&'a Table),
+    /// The point alone (a key's first verification, which would not pay for a table):
+    /// 4-bit fixed windows over 15 multiples kept on the stack.
+    Point(&'a Affine),
+}
+
+impl KeyMultiples<'_> {
+    /// `acc + k·Q`, for a scalar given as 32 big-endian octets.
+    fn mul_add(self, k: &FieldBytes, acc: Jacobian) -> Jacobian {
+        match self {
+            KeyMultiples::Table(table) => table.mul_add(k, acc),
+            KeyMultiples::Point(point) => mul_add_windowed(point, k, acc),
+        }
+    }
+}
+
+/// `acc + k·P` by 4-bit fixed windows, most significant first: 14 additions for the
+/// multiples `P … 15·P`, then 252 doublings and at most 64 additions. `p256` computes
+/// `u1·G + u2·Q` with complete formulas throughout; here `u1·G` comes from the
+/// generator's table and these incomplete formulas handle their exceptional cases
+/// explicitly, which is what makes a key's first verification cheaper than `p256`'s.
+fn mul_add_windowed(p: &Affine, k: &FieldBytes, acc: Jacobian) -> Jacobian {
+    let mut multiples = [Jacobian::from_affine(p); 15];
+    for d in 1..multiples.len() {
+        multiples[d] = multiples[d - 1].add_affine(p);
+    }
+    let mut sum = Jacobian::INFINITY;
+    for byte in k.iter() {
+        for digit in [byte >> 4, byte & 0x0f] {
+            for _ in 0..4 {
+                sum = sum.double();
+            }
+            if let Some(multiple) = usize::from(digit).checked_sub(1) {
+                sum = sum.add(&multiples[multiple]);
+            }
+        }
+    }
+    sum.add(&acc)
+}
+
 /// ECDSA P-256 verification (SEC 1 §4.1.4) of `(r, s)`, both already known to be in
-/// `[1, n-1]`, over the 32-octet `digest`, for the key whose table is `q`.
-pub(crate) fn verify(q: &Table, digest: &[u8; 32], r: &Scalar, s: &Scalar) -> bool {
+/// `[1, n-1]`, over the 32-octet `digest`, for the key `q`.
+pub(crate) fn verify(q: KeyMultiples<'_>, digest: &[u8; 32], r: &Scalar, s: &Scalar) -> bool {
     let Some(g) = Table::generator() else {
         return false;
     };
@@ -305,16 +350,25 @@ mod tests {
     use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
     use p256::ecdsa::{Signature, SigningKey};
 
-    fn table_of(key: &p256::ecdsa::VerifyingKey) -> Table {
+    /// The key's point and its table: the two ways `verify` can take it.
+    fn multiples_of(key: &p256::ecdsa::VerifyingKey) -> (Affine, Table) {
         let point = key.to_encoded_point(false);
         let q =
             Affine::from_coordinates(&(*point.x().unwrap()).into(), &(*point.y().unwrap()).into())
                 .unwrap();
-        Table::new(&q, 4).unwrap()
+        (q, Table::new(&q, 4).unwrap())
     }
 
-    /// Many keys and digests, valid and corrupted signatures, high-S forms: the table
-    /// path always agrees with `p256`'s own verification.
+    /// `verify` through the table and through the point; both must agree.
+    fn verify_both(key: &(Affine, Table), digest: &[u8; 32], r: &Scalar, s: &Scalar) -> bool {
+        let with_table = verify(KeyMultiples::Table(&key.1), digest, r, s);
+        let with_point = verify(KeyMultiples::Point(&key.0), digest, r, s);
+        assert_eq!(with_table, with_point, "table and point paths disagree");
+        with_table
+    }
+
+    /// Many keys and digests, valid and corrupted signatures, high-S forms: both paths
+    /// always agree with `p256`'s own verification.
     #[test]
     fn agrees_with_p256() {
         let mut seed = [7u8; 32];
@@ -322,7 +376,7 @@ mod tests {
             seed[0] = round.wrapping_add(1);
             let signer = SigningKey::from_bytes(&seed.into()).unwrap();
             let verifier = *signer.verifying_key();
-            let table = table_of(&verifier);
+            let key = multiples_of(&verifier);
             for msg in 0..6u8 {
                 let digest = [msg.wrapping_mul(37).wrapping_add(round); 32];
                 let sig: Signature = signer.sign_prehash(&digest).unwrap();
@@ -333,7 +387,7 @@ mod tests {
                 for (digest, sig) in [(digest, sig), (digest, high_s), (other, sig)] {
                     let (r, s) = sig.split_scalars();
                     let expected = verifier.verify_prehash(&digest, &sig).is_ok();
-                    assert_eq!(verify(&table, &digest, &r, &s), expected);
+                    assert_eq!(verify_both(&key, &digest, &r, &s), expected);
                 }
             }
         }
@@ -349,7 +403,7 @@ mod tests {
         let d = Scalar::from(0x1234_5678_u64);
         let signer = SigningKey::from_bytes(&d.to_repr()).unwrap();
         let verifier = *signer.verifying_key();
-        let table = table_of(&verifier);
+        let key = multiples_of(&verifier);
         let digest = [0x5a; 32];
         let z = <Scalar as Reduce<U256>>::reduce_bytes(&digest.into());
         let p_minus_n = U256::from_be_slice(&P_MINUS_N);
@@ -366,11 +420,11 @@ mod tests {
             let s = k.invert().unwrap() * (z + r * d);
             let sig = Signature::from_scalars(r, s).unwrap();
             assert!(verifier.verify_prehash(&digest, &sig).is_err());
-            assert!(!verify(&table, &digest, &r, &s));
+            assert!(!verify_both(&key, &digest, &r, &s));
             // The same k with the honest r = x mod n verifies on both paths.
             let r = <Scalar as Reduce<U256>>::reduce_bytes(&x);
             let s = k.invert().unwrap() * (z + r * d);
-            assert!(verify(&table, &digest, &r, &s));
+            assert!(verify_both(&key, &digest, &r, &s));
             tried += 1;
         }
         assert!(tried > 32, "only {tried} nonces gave a wrapped r below n");
@@ -390,7 +444,7 @@ mod tests {
         assert!(gj.add_affine(&minus_g).is_infinity());
         assert!(gj.add(&Jacobian::from_affine(&minus_g)).is_infinity());
         // Q = G: u1·G + u2·G with u1 = u2 hits P + P inside the accumulation.
-        let table = Table::new(&g, 4).unwrap();
+        let multiples = (g, Table::new(&g, 4).unwrap());
         let key = p256::ecdsa::VerifyingKey::from_affine(p256::AffinePoint::GENERATOR).unwrap();
         let signer = SigningKey::from_bytes(&Scalar::ONE.to_repr()).unwrap();
         for msg in 0..8u8 {
@@ -398,7 +452,7 @@ mod tests {
             let sig: Signature = signer.sign_prehash(&digest).unwrap();
             let (r, s) = sig.split_scalars();
             assert!(key.verify_prehash(&digest, &sig).is_ok());
-            assert!(verify(&table, &digest, &r, &s));
+            assert!(verify_both(&multiples, &digest, &r, &s));
         }
     }
 }

@@ -144,12 +144,29 @@ fn ecdsa_p256_sha256_p1363() {
     let mut tally = Tally::default();
     let set = TestSet::load(TestName::EcdsaSecp256r1Sha256P1363).unwrap();
     for group in &set.test_groups {
+        // A key's first verification multiplies its point; later ones use its table.
+        // One throw-away verification makes `key` use its table for every case, and a
+        // new key per case takes the first-use path: both must give the expected result.
         let key = VerifyingKey::from_public_key_der(&group.der);
+        if let Ok(key) = &key {
+            assert!(
+                key.verify_signature(Algorithm::ES256, b"", &[1; 64])
+                    .is_err()
+            );
+        }
         for t in &group.tests {
             // A key our import refuses (off-curve, identity) must only carry invalid cases.
-            let ok = key
-                .as_ref()
-                .is_ok_and(|k| k.verify_signature(Algorithm::ES256, &t.msg, &t.sig).is_ok());
+            let verify = |key: Result<&VerifyingKey, _>| {
+                key.is_ok_and(|k| k.verify_signature(Algorithm::ES256, &t.msg, &t.sig).is_ok())
+            };
+            let ok = verify(key.as_ref());
+            let fresh = VerifyingKey::from_public_key_der(&group.der);
+            assert_eq!(
+                verify(fresh.as_ref()),
+                ok,
+                "case {}: first use and table disagree",
+                t.tc_id
+            );
             tally.record(
                 "EcdsaSecp256r1Sha256P1363",
                 t.tc_id,
