@@ -2,18 +2,29 @@
 //! (`Arc`), with 1 and with 2 threads, group `threads/jose-jwkset-RS256-2048/<threads>`.
 //!
 //! Each sample splits criterion's `iters` verifications evenly over the threads, starts
-//! them together behind a barrier, and reports the wall time until the slowest thread
-//! is done (`iter_custom`). Criterion's "time" is therefore wall time per verification
-//! across all threads, and its throughput is verifications per second: perfect scaling
-//! halves the time with 2 threads. The set is immutable and needs no lock, so any
-//! shortfall comes from the machine (other processes on the 2 cores, shared caches,
-//! frequency), not from contention in jose.
+//! them together behind a barrier, and reports the wall time from the first thread's
+//! start to the last thread's end (`iter_custom`). Each thread's own elapsed time would
+//! not do: a thread the scheduler starts late is not charged for the wait, and two
+//! threads run one after the other on one core would look perfectly parallel.
+//! Criterion's "time" is therefore wall time per verification across all threads, and
+//! its throughput is verifications per second: perfect scaling halves the time with 2
+//! threads. The set is immutable and needs no lock, so any shortfall comes from the
+//! machine (other processes on the 2 cores, shared caches, frequency), not from
+//! contention in jose.
+//!
+//! Criterion measures the 1-thread and 2-thread rows one after the other, so on a VM
+//! whose speed drifts the two rows can see different machines. Before criterion runs,
+//! `--bench` therefore also prints an **interleaved** scaling figure: 41 rounds, each
+//! timing the same number of verifications (~20 ms of work) on 1 and on 2 threads (the
+//! order alternating), and per round the 1-thread time over the 2-thread time; the median
+//! and interquartile range of those ratios, and the fastest 1-thread block over the
+//! fastest 2-thread block. Perfect scaling is 2.
 
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use jose_benches::{Case, Fixture, test_keys_jwks_json};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use jose_benches::{Case, Fixture, quantile, test_keys_jwks_json};
 use jose_jwk::JwkSet;
 
 fn run(set: &Arc<JwkSet>, fixture: &Fixture, threads: u64, iters: u64) -> Duration {
@@ -34,15 +45,20 @@ fn run(set: &Arc<JwkSet>, fixture: &Fixture, threads: u64, iters: u64) -> Durati
                         let verified = set.verify_jwt(std::hint::black_box(token), &validation);
                         assert!(verified.is_ok());
                     }
-                    start.elapsed()
+                    (start, Instant::now())
                 })
             })
             .collect();
-        workers
+        let spans: Vec<(Instant, Instant)> = workers
             .into_iter()
             .map(|w| w.join().expect("a bench thread"))
-            .max()
-            .unwrap_or_default()
+            .collect();
+        let first_start = spans.iter().map(|s| s.0).min();
+        let last_end = spans.iter().map(|s| s.1).max();
+        match (first_start, last_end) {
+            (Some(start), Some(end)) => end.duration_since(start),
+            _ => Duration::ZERO,
+        }
     })
 }
 
@@ -63,5 +79,51 @@ fn threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, threads);
-criterion_main!(benches);
+/// Prints the interleaved scaling figure (see the module docs).
+fn interleaved_scaling(set: &Arc<JwkSet>, fixture: &Fixture, rounds: usize, block: Duration) {
+    let calibration = run(set, fixture, 1, 20);
+    let per_verification = calibration.as_secs_f64() / 20.0;
+    let iters = ((block.as_secs_f64() / per_verification) as u64).clamp(2, 1_000_000);
+    let (mut one, mut two, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (t1, t2) = if round % 2 == 0 {
+            let t1 = run(set, fixture, 1, iters);
+            (t1, run(set, fixture, 2, iters))
+        } else {
+            let t2 = run(set, fixture, 2, iters);
+            (run(set, fixture, 1, iters), t2)
+        };
+        one.push(t1.as_secs_f64());
+        two.push(t2.as_secs_f64());
+        ratios.push(t1.as_secs_f64() / t2.as_secs_f64());
+    }
+    for values in [&mut one, &mut two, &mut ratios] {
+        values.sort_by(f64::total_cmp);
+    }
+    let fastest = quantile(&one, 0.0) / quantile(&two, 0.0);
+    assert!(fastest.is_finite() && quantile(&ratios, 0.5).is_finite());
+    println!(
+        "threads/interleaved RS256-2048: 2 threads ÷ 1 thread throughput, median {:.2}× \
+         (interquartile {:.2}–{:.2}), fastest ÷ fastest {:.2}×, {rounds} rounds of {iters} \
+         verifications",
+        quantile(&ratios, 0.5),
+        quantile(&ratios, 0.25),
+        quantile(&ratios, 0.75),
+        fastest,
+    );
+}
+
+fn main() {
+    let benching = std::env::args().any(|arg| arg == "--bench");
+    let fixture = Fixture::new(Case::Rs256_2048);
+    let set = Arc::new(JwkSet::from_json(test_keys_jwks_json().as_bytes()).expect("the set"));
+    let (rounds, block) = if benching {
+        (41, Duration::from_millis(20))
+    } else {
+        (3, Duration::from_micros(500))
+    };
+    interleaved_scaling(&set, &fixture, rounds, block);
+    let mut criterion = Criterion::default().configure_from_args();
+    threads(&mut criterion);
+    criterion.final_summary();
+}

@@ -289,10 +289,12 @@ fn access_token(key: &SigningKey, alg: Algorithm, kid: &str, now: u64) -> Result
 }
 
 /// Verifies `case` in a loop on `threads` threads for `duration`; the threads start
-/// together, and the rate is all verifications over the longest thread's time.
+/// together behind a barrier, and the rate is all verifications over the wall time from
+/// the first thread's start to the last thread's end, so a thread that the scheduler
+/// starts late cannot make the threads look more parallel than they ran.
 fn measure(case: &Prepared, threads: usize, duration: Duration) -> Result<Rate, String> {
     let barrier = Barrier::new(threads);
-    let outcomes: Vec<Result<(u64, Duration), String>> = thread::scope(|scope| {
+    let outcomes: Vec<Result<(u64, Instant, Instant), String>> = thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -314,15 +316,22 @@ fn measure(case: &Prepared, threads: usize, duration: Duration) -> Result<Rate, 
         verifications: 0,
         seconds: 0.0,
     };
+    let (mut first_start, mut last_end) = (None::<Instant>, None::<Instant>);
     for outcome in outcomes {
-        let (count, elapsed) = outcome?;
+        let (count, start, end) = outcome?;
         rate.verifications += count;
-        rate.seconds = rate.seconds.max(elapsed.as_secs_f64());
+        first_start = Some(first_start.map_or(start, |s| s.min(start)));
+        last_end = Some(last_end.map_or(end, |e| e.max(end)));
+    }
+    if let (Some(start), Some(end)) = (first_start, last_end) {
+        rate.seconds = end.duration_since(start).as_secs_f64();
     }
     Ok(rate)
 }
 
-fn verify_for(case: &Prepared, duration: Duration) -> Result<(u64, Duration), String> {
+/// Verifies `case` until `duration` has passed: the count, and when the loop started and
+/// ended.
+fn verify_for(case: &Prepared, duration: Duration) -> Result<(u64, Instant, Instant), String> {
     let start = Instant::now();
     let mut count = 0u64;
     loop {
@@ -333,9 +342,9 @@ fn verify_for(case: &Prepared, duration: Duration) -> Result<(u64, Duration), St
         )
         .map_err(|e| format!("{} stopped verifying: {e}", case.label))?;
         count += 1;
-        let elapsed = start.elapsed();
-        if elapsed >= duration {
-            return Ok((count, elapsed));
+        let now = Instant::now();
+        if now.duration_since(start) >= duration {
+            return Ok((count, start, now));
         }
     }
 }
