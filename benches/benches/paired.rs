@@ -18,6 +18,8 @@
 //! |---|---|---|
 //! | `vs jsonwebtoken+aws-lc` | `jose_core::verify_jwt` (parse, allowlist, signature, claims) | `jsonwebtoken::decode` (aws-lc-rs backend), same checks |
 //! | `vs raw aws-lc-rs` | the same full jose verification | `ParsedPublicKey::verify_sig` alone (no parsing, no claims) |
+//! | `fresh key vs raw p256` (ES256 only) | a key imported from its JWK members (`from_jwk_ec`) and its first `verify_signature`, inside the iteration: the cold path after a rotation, signature only | `p256` 0.13 alone: `VerifyingKey::from_sec1_bytes` on the uncompressed point (already decoded) and `verify` (SHA-256 included) |
+//! | `fresh key, whole JWT vs raw p256` (ES256 only) | the same import, then a full `verify_jwt` (parse, allowlist, claims) | the same raw `p256` side |
 //! | `all but signature vs insecure_decode` | `JwkSet::verify_jwt`'s path with the signature math left out (`internal::bench_verify_jwt_without_signature` with the fixture's key as the one candidate, as `verify_jwt` has it; claims validated) | `jsonwebtoken::dangerous::insecure_decode` into a JSON map (header and claims, no checks) |
 //!
 //! The jsonwebtoken RustCrypto backend cannot share a process with the aws-lc one (the
@@ -32,7 +34,7 @@ mod peers;
 use std::hint::black_box;
 
 use cpu_time::ThreadTime;
-use jose_benches::{Case, Fixture, quantile};
+use jose_benches::{Case, Fixture, PublicKey, quantile};
 use serde_json::{Map, Value};
 
 use crate::peers::{AwsLcRaw, JwtPeer};
@@ -92,6 +94,69 @@ fn paired(rounds: usize, block_ns: f64, jose: &dyn Fn(), peer: &dyn Fn()) -> Pai
     }
 }
 
+/// The ES256 fixture's key as a fresh key on both sides: jose from the base64url JWK
+/// members, `p256` from the SEC1 point; `None` for the RSA cases.
+struct FreshEc<'f> {
+    fixture: &'f Fixture,
+    members: Option<(String, String)>,
+    sec1: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl<'f> FreshEc<'f> {
+    fn new(fixture: &'f Fixture) -> FreshEc<'f> {
+        let public = fixture.public();
+        let members = matches!(public, PublicKey::P256 { .. }).then(|| public.jwk_members());
+        let fresh = FreshEc {
+            fixture,
+            members,
+            sec1: public.to_ring_bytes(),
+            signature: fixture.signature(),
+        };
+        if fresh.is_some() {
+            fresh.jose_signature();
+            fresh.jose_jwt(&fixture.validation());
+            fresh.p256();
+        }
+        fresh
+    }
+
+    fn is_some(&self) -> bool {
+        self.members.is_some()
+    }
+
+    fn import(&self) -> jose_core::VerifyingKey {
+        let (x, y) = self.members.as_ref().expect("an ES256 fixture");
+        jose_core::VerifyingKey::from_jwk_ec("P-256", black_box(x), black_box(y))
+            .expect("the test key imports")
+    }
+
+    fn jose_signature(&self) {
+        self.import()
+            .verify_signature(
+                jose_core::Algorithm::ES256,
+                black_box(self.fixture.signing_input()),
+                black_box(&self.signature),
+            )
+            .expect("jose verifies the fixture's signature");
+    }
+
+    fn jose_jwt(&self, validation: &jose_core::Validation) {
+        jose_core::verify_jwt(black_box(self.fixture.token()), &self.import(), validation)
+            .expect("jose verifies the fixture");
+    }
+
+    fn p256(&self) {
+        use p256::ecdsa::signature::Verifier;
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(black_box(&self.sec1))
+            .expect("p256 accepts the test key");
+        let signature = p256::ecdsa::Signature::from_slice(black_box(&self.signature))
+            .expect("a 64-octet signature");
+        key.verify(black_box(self.fixture.signing_input()), &signature)
+            .expect("p256 verifies the fixture's signature");
+    }
+}
+
 fn main() {
     if peers::serve_if_worker() {
         return;
@@ -128,15 +193,27 @@ fn main() {
             ))
             .expect("decodes");
         };
-        let pairs: [(&str, Side<'_>, Side<'_>); 3] = [
+        let fresh = FreshEc::new(&fixture);
+        let jose_fresh_signature = || fresh.jose_signature();
+        let jose_fresh_jwt = || fresh.jose_jwt(&validation);
+        let p256_fresh = || fresh.p256();
+        let mut pairs: Vec<(&str, Side<'_>, Side<'_>)> = vec![
             ("vs jsonwebtoken+aws-lc", &jose, &jwt_verify),
             ("vs raw aws-lc-rs", &jose, &raw_verify),
-            (
-                "all but signature vs insecure_decode",
-                &jose_without_signature,
-                &insecure_decode,
-            ),
         ];
+        if fresh.is_some() {
+            pairs.push(("fresh key vs raw p256", &jose_fresh_signature, &p256_fresh));
+            pairs.push((
+                "fresh key, whole JWT vs raw p256",
+                &jose_fresh_jwt,
+                &p256_fresh,
+            ));
+        }
+        pairs.push((
+            "all but signature vs insecure_decode",
+            &jose_without_signature,
+            &insecure_decode,
+        ));
         for (name, jose, peer) in pairs {
             let result = paired(rounds, block_ns, jose, peer);
             assert!(result.ratio.is_finite() && result.ratio > 0.0);

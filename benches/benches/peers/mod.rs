@@ -50,12 +50,15 @@ fn jwt_algorithm(case: Case) -> jsonwebtoken::Algorithm {
     }
 }
 
-/// jsonwebtoken's decoding key from the JWK members, as a JWKS-based service builds it.
-pub(crate) fn jwt_decoding_key(public: &PublicKey) -> jsonwebtoken::DecodingKey {
-    let (a, b) = public.jwk_members();
+/// jsonwebtoken's decoding key from the JWK members (`n`/`e` or `x`/`y`, base64url), as
+/// a JWKS-based service builds it.
+pub(crate) fn jwt_decoding_key(
+    public: &PublicKey,
+    (a, b): &(String, String),
+) -> jsonwebtoken::DecodingKey {
     match public {
-        PublicKey::Rsa { .. } => jsonwebtoken::DecodingKey::from_rsa_components(&a, &b),
-        PublicKey::P256 { .. } => jsonwebtoken::DecodingKey::from_ec_components(&a, &b),
+        PublicKey::Rsa { .. } => jsonwebtoken::DecodingKey::from_rsa_components(a, b),
+        PublicKey::P256 { .. } => jsonwebtoken::DecodingKey::from_ec_components(a, b),
     }
     .expect("jsonwebtoken accepts the test key")
 }
@@ -87,16 +90,20 @@ pub(crate) fn jwt_decode(
 pub(crate) struct JwtPeer {
     token: String,
     public: PublicKey,
+    /// The JWK members, encoded once as jose's fresh-key rows have them.
+    members: (String, String),
     key: jsonwebtoken::DecodingKey,
     validation: jsonwebtoken::Validation,
 }
 
 impl JwtPeer {
     pub(crate) fn new(fixture: &Fixture) -> JwtPeer {
+        let members = fixture.public().jwk_members();
         JwtPeer {
             token: fixture.token().to_owned(),
             public: fixture.public().clone(),
-            key: jwt_decoding_key(fixture.public()),
+            key: jwt_decoding_key(fixture.public(), &members),
+            members,
             validation: jwt_validation(fixture.case()),
         }
     }
@@ -108,7 +115,7 @@ impl JwtPeer {
 
     /// Builds the key from the JWK members, then verifies.
     pub(crate) fn verify_fresh_key(&self) -> Map<String, Value> {
-        let key = jwt_decoding_key(black_box(&self.public));
+        let key = jwt_decoding_key(&self.public, black_box(&self.members));
         jwt_decode(black_box(&self.token), &key, &self.validation)
     }
 }
