@@ -136,6 +136,22 @@ tokens["attack-der-sig"] = f"{h}.{p}.{b64(der)}"
 for name, token in tokens.items():
     write("compact_parse", name, token)
 
+
+def sized_token(total):
+    """An ES256-shaped token of exactly TOTAL characters whose payload ('A's, zero bytes)
+    has a valid base64url length at TOTAL and at TOTAL + 1."""
+    for pad in range(4):
+        head = b64('{"alg":"ES256","x":"%s"}' % ("a" * pad))
+        k = total - len(head) - len(s) - 2
+        if k % 4 in (2, 3):
+            return f"{head}.{'A' * k}.{s}"
+    raise AssertionError("no padding fits")
+
+
+# The token limit is 16 KiB: one seed at it, one a character over (TokenTooLong).
+write("compact_parse", "limit-at", sized_token(16384))
+write("compact_parse", "limit-over", sized_token(16384)[:-len(s)] + "A" + s)
+
 # --- header_json: the decoded headers ------------------------------------------------
 for name, token in tokens.items():
     seg = token.split(".")[0]
@@ -194,6 +210,9 @@ claims = {
     "exp-over-max": dict(good, exp=253402300800),
     "nbf-string": dict(good, nbf="0"),
     "nbf-future": dict(good, nbf=NOW + 61),
+    "nbf-fraction": dict(good, nbf=NOW + 60.5),
+    "iat-fraction": dict(good, iat=NOW + 60.5),
+    "nbf-fraction-no-leeway": {"iat": NOW - 10, "nbf": NOW + 0.5},
     "iat-future": dict(good, iat=NOW + 1000),
     "iat-array": dict(good, iat=[NOW]),
     "iss-number": dict(good, iss=1),
@@ -325,6 +344,12 @@ sets = {
 for name, s in sets.items():
     write("jwks_parse", name, json.dumps(s))
 write("jwks_parse", "dup-keys", '{"keys":[],"keys":[%s]}' % json.dumps(ec_key))
+# The set limit is 256 KiB: one seed at it, one byte over.
+head = '{"keys":[%s],"pad":"' % json.dumps(ec_key)
+at_limit = head + "x" * (256 * 1024 - len(head) - 2) + '"}'
+assert len(at_limit) == 256 * 1024
+write("jwks_parse", "limit-at", at_limit)
+write("jwks_parse", "limit-over", at_limit[:-2] + 'x"}')
 
 for t in load("interop/pyjwt-tokens.json")["tokens"]:
     write("verify_jwt", t["name"], t["token"])

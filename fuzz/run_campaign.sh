@@ -14,6 +14,16 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(compact_parse header_json base64url jwk_parse jwks_parse claims verify_jwt rsa_verify_differential es256_verify_differential key_import provider_responses)
 fi
 is_parser() { local t; for t in "${PARSERS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+# Inputs must reach past each size limit (token 16 KiB, JWK / JWK Set / response body
+# 256 KiB), which libFuzzer's default -max_len (4096, or the largest corpus file) does
+# not. -malloc_limit_mb reports any single allocation over 64 MB as a finding (it needs
+# the sanitizer's malloc hooks, so the `-s none` targets only get -rss_limit_mb).
+max_len() {
+  case "$1" in
+    jwk_parse|jwks_parse|provider_responses) echo 270000 ;;
+    *) echo 20000 ;;
+  esac
+}
 
 bin=target/campaign/bin
 mkdir -p "$bin"
@@ -32,6 +42,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$dir" "artifacts/$t" "corpus/$t"
   echo "== $t: start $(date -u +%FT%TZ), corpus $(ls "corpus/$t" | wc -l) files"
   (cd "$dir" && nice -n 19 "../bin/$t" -max_total_time="$SECS" -jobs=1 -workers=1 \
+      -max_len="$(max_len "$t")" -malloc_limit_mb=64 -rss_limit_mb=512 \
       -dict=../../../dict/jose.dict -print_final_stats=1 \
       -artifact_prefix="../../../artifacts/$t/" "../../../corpus/$t") || true
   echo "== $t: end $(date -u +%FT%TZ), corpus $(ls "corpus/$t" | wc -l) files"

@@ -3,6 +3,7 @@
 use jose_core::{Algorithm, Validation, VerifiedJwt, verify_jwt};
 use serde_json::{Map, Value};
 
+use crate::json_names::has_duplicate_names;
 use crate::keys;
 
 /// The fixed clock of the claims and JWT targets (2026-01-01T00:01:00Z).
@@ -73,7 +74,7 @@ fn profiles() -> [Profile; 2] {
 /// Oracle: no panic; a rejection carries a stable `ERR_` code; an accepted payload is a
 /// JSON object equal member for member to what plain `serde_json` reads, `exp` is a JSON
 /// number greater than `now - leeway` (when required), `nbf`/`iat` are numbers not past
-/// `now + leeway`, `iss`/`sub`/`jti` are strings, `aud` matches the profile, and the
+/// `now + leeway` (fractions included), no object repeats a member name, `iss`/`sub`/`jti` are strings, `aud` matches the profile, and the
 /// maximum age holds.
 pub fn claims(data: &[u8]) {
     let ec = keys::ec();
@@ -97,6 +98,11 @@ fn check_accepted(payload: &[u8], verified: &VerifiedJwt, profile: &Profile) {
         panic!("accepted a payload that is not an object");
     };
     assert_eq!(&plain, verified.claims().as_map(), "claims differ");
+    assert_eq!(
+        has_duplicate_names(payload),
+        Some(false),
+        "accepted duplicate claim names"
+    );
     assert_eq!(verified.header().alg(), Algorithm::ES256);
 
     let now = NOW as f64;
@@ -105,13 +111,14 @@ fn check_accepted(payload: &[u8], verified: &VerifiedJwt, profile: &Profile) {
         Some(exp) => assert!(exp > now - leeway, "accepted exp {exp} at {NOW}"),
         None => assert!(!profile.require_exp, "accepted a token without exp"),
     }
-    // Accepted when floor(value) <= now + leeway, so value < now + leeway + 1.
+    // The clock reads whole seconds, so a fractional nbf or iat is accepted only once
+    // its whole second has begun: value <= now + leeway.
     if let Some(nbf) = date(&plain, "nbf") {
-        assert!(nbf < now + leeway + 1.0, "accepted nbf {nbf} at {NOW}");
+        assert!(nbf <= now + leeway, "accepted nbf {nbf} at {NOW}");
     }
     let iat = date(&plain, "iat");
     if let Some(iat) = iat {
-        assert!(iat < now + leeway + 1.0, "accepted iat {iat} at {NOW}");
+        assert!(iat <= now + leeway, "accepted iat {iat} at {NOW}");
     }
     if let Some(max_age) = profile.max_age {
         let iat = iat.expect("max_age accepted a token without iat");

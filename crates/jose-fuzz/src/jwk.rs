@@ -9,14 +9,20 @@ use jose_jwk::{Jwk, JwkSet};
 use rsa::sha2::{Digest as _, Sha256};
 use serde_json::{Map, Value};
 
+use crate::json_names::has_duplicate_names;
 use crate::keys::INTEROP_JWKS;
+
+/// The default size limit of a JWK or a JWK Set document (`JwkSetOptions`), restated
+/// here so that the oracle does not read it from the code under test.
+const MAX_BYTES: usize = 256 * 1024;
 
 /// Members only a private or symmetric key has; a kept key never has them.
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// Fuzz target `jwk_parse`: arbitrary bytes as one JWK (`Jwk::from_json`).
 ///
-/// Oracle for a kept key: the JSON is an object (as plain `serde_json` reads it) with
+/// Oracle for a kept key: the JSON is an object (as plain `serde_json` reads it) that
+/// repeats no member name at any depth, with
 /// `kty` `RSA` or `EC` matching the key, no private members, `use` absent or `sig`,
 /// `key_ops` absent or containing `verify`, an `alg` (if any) that is supported and fits
 /// the key, a `kid` within its limit; `n`/`e` or `x`/`y`, when given, are exactly the
@@ -31,6 +37,12 @@ pub fn jwk_parse(data: &[u8]) {
     let Value::Object(plain) = plain else {
         panic!("kept a JWK that is not a JSON object");
     };
+    assert_eq!(
+        has_duplicate_names(data),
+        Some(false),
+        "kept duplicate names"
+    );
+    assert!(data.len() <= MAX_BYTES, "kept a {}-byte JWK", data.len());
     check_kept(&jwk, &plain);
 }
 
@@ -132,7 +144,8 @@ fn rfc7638_thumbprint(key: &VerifyingKey) -> String {
 /// Fuzz target `jwks_parse`: arbitrary bytes as a JWK Set (`JwkSet::from_json`),
 /// including the skipped-key report.
 ///
-/// Oracle when the set parses: the document is an object whose `keys` array has
+/// Oracle when the set parses: the document repeats no member name at any depth and is
+/// an object whose `keys` array has
 /// exactly `keys().len() + skipped().len()` entries (at most 100); skipped indices are
 /// distinct, increasing and in range, each with an `ERR_JWK_` code and a `kid` only if
 /// the entry has that string `kid`; the kept keys are the other entries in order, each
@@ -150,7 +163,15 @@ pub fn jwks_parse(data: &[u8]) {
         }
     };
     let set = match parsed {
-        Ok(set) => set,
+        Ok(set) => {
+            assert_eq!(
+                has_duplicate_names(data),
+                Some(false),
+                "parsed duplicate names"
+            );
+            assert!(data.len() <= MAX_BYTES, "parsed a {}-byte set", data.len());
+            set
+        }
         Err(e) => {
             assert!(e.code().starts_with("ERR_"), "code {}", e.code());
             if e.code() == "ERR_JWKS_NO_USABLE_KEYS" {

@@ -31,6 +31,7 @@ mod claims;
 mod es256_diff;
 mod fetch;
 mod input;
+mod json_names;
 mod jwk;
 mod key_import;
 mod keys;
