@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `jose` | `jose_core::verify_jwt` with a prepared `VerifyingKey`: parse, allowlist, signature, claims (`iss`, `aud`, `exp`, `nbf`, `iat`, fixed clock) |
 //! | `jose-fresh-key` | the same, but the `VerifyingKey` is built inside the iteration from the JWK members (`from_jwk_rsa` / `from_jwk_ec`), as on a cold cache |
-//! | `jose-fresh-key-2-verifications` | ES256 only: a new key verifying twice. jose-core verifies an EC key's first token with `p256` directly and builds the key's table of multiples on its second use, so this is import + plain verification + table build + table verification: the cold path after a key rotation |
+//! | `jose-fresh-key-2-verifications` | ES256 only: a new key verifying twice. jose-core verifies an EC key's first token by 4-bit windows over the point (no per-key table) and builds the key's table of multiples on its second use, so this is import + first verification + table build + table verification: the cold path after a key rotation |
 //! | `jose-signature-only` | `VerifyingKey::verify_signature` over the already-split signing input and decoded signature |
 //! | `jsonwebtoken-aws-lc` | `jsonwebtoken::decode` (aws-lc-rs backend) into a JSON map, same checks, `DecodingKey` built once |
 //! | `jsonwebtoken-rust-crypto` | the same with the RustCrypto backend (in a worker process; see `peers/mod.rs`) |
