@@ -431,6 +431,15 @@ provider_scripts = {
         reply(200, [("cache-control", "max-age=60")], VALID_SET),
         reply(500, []), reply(500, [])],
         [(VERIFY, 0), (VERIFY, 1), (VERIFY_UNKNOWN_KID, 1), (VERIFY, 250)]),
+    "redirect-other-origin": script(False, [
+        reply(302, [("location", "https://evil.example/jwks")]),
+        reply(200, [], VALID_SET)], [(VERIFY, 0)]),
+    "discovery-wrong-issuer": script(True, [
+        reply(200, [], b'{"issuer":"https://evil.example","jwks_uri":"https://idp.example/jwks"}'),
+        reply(200, [], VALID_SET)], [(VERIFY, 0)]),
+    "discovery-jwks-elsewhere": script(True, [
+        reply(200, [], b'{"issuer":"https://idp.example","jwks_uri":"https://keys.example/jwks"}'),
+        reply(200, [], VALID_SET)], [(VERIFY, 0)]),
     "html-200-and-discovery-404": script(True, [
         reply(200, [], DISCOVERY_DOC),
         reply(200, [], b"<html><body>Login</body></html>"),

@@ -22,7 +22,11 @@
 //! Oracle: no panic, in the caller or in the spawned fetch (a panicked fetch surfaces as
 //! "the fetch task ended without a result", which is asserted never to appear); every
 //! error is a 401 or a 503 with an `ERR_` code; a successful verification leaves a
-//! usable set in `current()`; `status()` always answers.
+//! usable set in `current()`; `status()` always answers. Every request is https, asks
+//! for at most 256 KiB, and goes to the issuer's origin or to the origin of a `jwks_uri`
+//! that a discovery document naming exactly this issuer gave (so no redirect leaves its
+//! origin); and from an issuer, a verification succeeds only after such a document was
+//! served.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -79,18 +83,73 @@ fn fixture() -> &'static Fixture {
 }
 
 /// Answers requests from the script, in order; connection errors once it runs out.
+/// Checks each request against the origins allowed so far, and records the discovery
+/// documents it served.
 #[derive(Clone)]
-struct Scripted(Arc<Mutex<VecDeque<HttpResponse>>>);
+struct Scripted(Arc<Mutex<Script>>);
 
-impl HttpClient for Scripted {
-    fn get(&self, _request: HttpRequest) -> HttpFuture<'_> {
-        let next = self
-            .0
+struct Script {
+    responses: VecDeque<HttpResponse>,
+    /// The issuer's origin, then each `jwks_uri` origin a valid discovery answer named.
+    origins: Vec<String>,
+    /// Whether a 200 discovery document with exactly this issuer was served.
+    discovered: bool,
+}
+
+impl Scripted {
+    fn new(responses: VecDeque<HttpResponse>) -> Scripted {
+        Scripted(Arc::new(Mutex::new(Script {
+            responses,
+            origins: vec![origin(ISSUER)],
+            discovered: false,
+        })))
+    }
+
+    fn script(&self) -> std::sync::MutexGuard<'_, Script> {
+        self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop_front();
+    }
+}
+
+impl HttpClient for Scripted {
+    fn get(&self, request: HttpRequest) -> HttpFuture<'_> {
+        let mut script = self.script();
+        assert!(
+            request.url.starts_with("https://"),
+            "requested {}",
+            request.url
+        );
+        assert_eq!(request.max_body, 256 * 1024, "max_body for {}", request.url);
+        let requested = origin(&request.url);
+        assert!(
+            script.origins.contains(&requested),
+            "requested {} outside {:?}",
+            request.url,
+            script.origins
+        );
+        let next = script.responses.pop_front();
+        if let Some(answer) = &next
+            && request.url.ends_with("/.well-known/openid-configuration")
+            && answer.status == 200
+            && let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&answer.body)
+            && doc.get("issuer").and_then(|i| i.as_str()) == Some(ISSUER)
+        {
+            script.discovered = true;
+            if let Some(jwks_uri) = doc.get("jwks_uri").and_then(|u| u.as_str()) {
+                script.origins.push(origin(jwks_uri));
+            }
+        }
         Box::pin(async move { next.ok_or(HttpError::Connect("script ended".to_owned())) })
     }
+}
+
+/// `scheme://authority` of an absolute URL, lower-cased; written here rather than taken
+/// from the fetcher's URL handling, which it checks.
+fn origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    format!("{scheme}://{authority}").to_ascii_lowercase()
 }
 
 fn response(input: &mut Input<'_>) -> HttpResponse {
@@ -149,8 +208,9 @@ pub fn provider_responses(data: &[u8]) {
     } else {
         RemoteJwks::builder(format!("{ISSUER}/jwks"))
     };
+    let client = Scripted::new(script);
     let keys = builder
-        .http_client(Scripted(Arc::new(Mutex::new(script))))
+        .http_client(client.clone())
         .clock(Arc::clone(&clock))
         .build()
         .expect("the fixed configuration is valid");
@@ -176,6 +236,10 @@ pub fn provider_responses(data: &[u8]) {
                     let outcome = keys.verify(&fixture.known, &validation).await;
                     if outcome.is_ok() {
                         assert!(keys.current().is_some(), "verified without a usable set");
+                        assert!(
+                            !from_issuer || client.script().discovered,
+                            "verified from an issuer whose discovery never succeeded"
+                        );
                     }
                     check(&keys, outcome);
                 }
