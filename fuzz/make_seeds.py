@@ -223,6 +223,13 @@ claims = {
     "aud-empty": dict(good, aud=[]),
     "sub-null": dict(good, sub=None),
     "jti-object": dict(good, jti={}),
+    # The header's typ comes from `_typ` (see jose_fuzz::claims); the second profile
+    # requires JWT.
+    "typ-at-jwt": {"iat": NOW - 10, "_typ": "at+jwt"},
+    "typ-application-jwt": {"iat": NOW - 10, "_typ": "application/JWT"},
+    "typ-lower": {"iat": NOW - 10, "_typ": "jwt"},
+    "typ-double-prefix": {"iat": NOW - 10, "_typ": "application/application/jwt"},
+    "typ-trailing-space": {"iat": NOW - 10, "_typ": "JWT "},
 }
 for name, value in claims.items():
     write("claims", name, json.dumps(value))

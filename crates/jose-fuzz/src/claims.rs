@@ -23,6 +23,8 @@ struct Profile {
     audience: Audience,
     require_exp: bool,
     max_age: Option<u64>,
+    /// The `typ` the profile requires.
+    typ: Option<&'static str>,
 }
 
 enum Audience {
@@ -47,6 +49,7 @@ fn profiles() -> [Profile; 2] {
             audience: Audience::Exactly(AUDIENCE),
             require_exp: true,
             max_age: None,
+            typ: None,
         },
         // `exp` optional, a maximum age instead, no audience configured (so a token that
         // names one is refused), `typ` checked, no leeway.
@@ -63,22 +66,28 @@ fn profiles() -> [Profile; 2] {
             audience: Audience::Unset,
             require_exp: false,
             max_age: Some(3600),
+            typ: Some("JWT"),
         },
     ]
 }
 
 /// Fuzz target `claims`: the input is a JWT payload, signed with the fixed P-256 key
 /// (deterministic RFC 6979), verified with `verify_jwt` under two validation profiles
-/// at a fixed clock.
+/// at a fixed clock. The header's `typ` is `JWT`, or the payload's member `_typ` when
+/// that is a string (so the fuzzer chooses it without a change of input layout).
 ///
 /// Oracle: no panic; a rejection carries a stable `ERR_` code; an accepted payload is a
 /// JSON object equal member for member to what plain `serde_json` reads, `exp` is a JSON
 /// number greater than `now - leeway` (when required), `nbf`/`iat` are numbers not past
-/// `now + leeway` (fractions included), no object repeats a member name, `iss`/`sub`/`jti` are strings, `aud` matches the profile, and the
-/// maximum age holds.
+/// `now + leeway` (fractions included), no object repeats a member name,
+/// `iss`/`sub`/`jti` are strings, `aud` matches the profile, the maximum age holds, and
+/// under the profile that expects `typ` `JWT` the header's `typ` is that media type
+/// (RFC 7515 §4.1.9: case-insensitive, `application/` optional).
 pub fn claims(data: &[u8]) {
     let ec = keys::ec();
-    let token = ec.sign_compact(br#"{"alg":"ES256","typ":"JWT"}"#, data);
+    let typ = header_typ(data);
+    let header = serde_json::json!({"alg": "ES256", "typ": typ}).to_string();
+    let token = ec.sign_compact(header.as_bytes(), data);
     thread_local! {
         static PROFILES: [Profile; 2] = profiles();
     }
@@ -90,6 +99,27 @@ pub fn claims(data: &[u8]) {
             }
         }
     });
+}
+
+/// The `typ` the header carries: the payload's `_typ` string member, else `JWT`.
+fn header_typ(payload: &[u8]) -> String {
+    serde_json::from_slice::<Value>(payload)
+        .ok()
+        .and_then(|v| v.get("_typ").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| "JWT".to_owned())
+}
+
+/// RFC 7515 §4.1.9's comparison, written here independently: lower-case both, drop one
+/// leading `application/` from each, compare.
+fn same_media_type(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        let lower = s.to_ascii_lowercase();
+        lower
+            .strip_prefix("application/")
+            .map(str::to_owned)
+            .unwrap_or(lower)
+    };
+    norm(a) == norm(b)
 }
 
 fn check_accepted(payload: &[u8], verified: &VerifiedJwt, profile: &Profile) {
@@ -104,6 +134,13 @@ fn check_accepted(payload: &[u8], verified: &VerifiedJwt, profile: &Profile) {
         "accepted duplicate claim names"
     );
     assert_eq!(verified.header().alg(), Algorithm::ES256);
+    if let Some(expected) = profile.typ {
+        let typ = header_typ(payload);
+        assert!(
+            same_media_type(&typ, expected),
+            "accepted typ {typ:?} where {expected:?} is required"
+        );
+    }
 
     let now = NOW as f64;
     let leeway = profile.leeway as f64;
