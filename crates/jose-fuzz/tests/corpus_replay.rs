@@ -1,7 +1,18 @@
 //! Replays every committed fuzz corpus file through its target on the stable toolchain,
-//! so `cargo test --workspace` (and CI) re-checks every seed and every past finding.
+//! so `cargo test --workspace` (and CI) re-checks every seed and every past finding, and
+//! that none of them costs heap out of proportion to its size.
 
 use std::path::{Path, PathBuf};
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// Heap bytes one corpus file may cost: a fixed allowance (tokio's runtime, the key
+/// tables built once per process) plus a multiple of its length.
+const ALLOC_BUDGET_FIXED: usize = 4 << 20;
+const ALLOC_BUDGET_PER_INPUT_BYTE: usize = 64;
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus")
@@ -25,11 +36,24 @@ fn every_target_has_a_corpus_and_every_file_replays() {
         for file in &files {
             let data = std::fs::read(file).expect("corpus file is readable");
             // A panic here names the file through this message's context.
+            let region = Region::new(GLOBAL);
             let outcome = std::panic::catch_unwind(|| target(&data));
+            let stats = region.change();
             assert!(
                 outcome.is_ok(),
                 "{name}: {} fails its oracle",
                 file.display()
+            );
+            // What -malloc_limit_mb does for cargo-fuzz runs: heap use sized from the
+            // input shows up here. The most any file costs today is ~2.5 MB (a 16 KB key
+            // set, or the once-per-process tables on a target's first file).
+            let bytes = stats.bytes_allocated + stats.bytes_reallocated.max(0) as usize;
+            let budget = ALLOC_BUDGET_FIXED + ALLOC_BUDGET_PER_INPUT_BYTE * data.len();
+            assert!(
+                bytes <= budget,
+                "{name}: {} allocated {bytes} bytes for {} input bytes (budget {budget})",
+                file.display(),
+                data.len()
             );
             replayed += 1;
         }
