@@ -454,3 +454,37 @@ provider_scripts = {
 }
 for name, data in provider_scripts.items():
     write("provider_responses", name, data)
+
+# bearer_request: headers in the layout documented on jose_fuzz::bearer_request.
+AUTHZ, COOKIE, X_TOKEN, X_OTHER = 0, 1, 2, 3
+
+
+def request(*headers):
+    out = bytes([len(headers)])
+    for name, value in headers:
+        if isinstance(value, str):
+            value = value.encode()
+        out += bytes([name]) + struct.pack(">H", len(value)) + value
+    return out
+
+
+valid_tokens = [t["token"] for t in load("interop/pyjwt-tokens.json")["tokens"]
+                if t["expected"] == "valid"]
+tok = valid_tokens[0]
+bearer_requests = {
+    "bearer": request((AUTHZ, "Bearer " + tok)),
+    "bearer-lowercase-spaces": request((AUTHZ, "bearer   " + tok + " ")),
+    "bearer-es256": request((AUTHZ, "Bearer " + valid_tokens[-1])),
+    "two-authorization": request((AUTHZ, "Bearer " + tok), (AUTHZ, "Bearer " + tok)),
+    "two-tokens": request((AUTHZ, "Bearer " + tok + " " + tok)),
+    "basic": request((AUTHZ, "Basic dXNlcjpwYXNz"), (COOKIE, "id_token=" + tok)),
+    "cookie": request((COOKIE, "theme=dark; id_token=" + tok + "; lang=en")),
+    "cookie-twice": request((COOKIE, "id_token=" + tok + "; id_token=" + tok)),
+    "cookie-empty": request((COOKIE, "id_token=")),
+    "custom-header": request((X_TOKEN, tok), (X_OTHER, "Bearer " + tok)),
+    "non-token68": request((AUTHZ, "Bearer " + tok[:40] + "!" + tok[41:])),
+    "bad-signature": request((AUTHZ, "Bearer " + tok[:-4] + "AAAA")),
+    "empty": request(),
+}
+for name, data in bearer_requests.items():
+    write("bearer_request", name, data)

@@ -240,20 +240,33 @@ struct Fixture {
     valid: Vec<String>,
 }
 
-const INTEROP_TOKENS: &str = include_str!("../../../test-vectors/interop/pyjwt-tokens.json");
+pub(crate) const INTEROP_TOKENS: &str =
+    include_str!("../../../test-vectors/interop/pyjwt-tokens.json");
+
+/// What the PyJWT tokens are checked against: every algorithm, the file's issuer,
+/// audience, clock and leeway.
+pub(crate) fn interop_validation() -> Validation {
+    let tokens: Value = serde_json::from_str(INTEROP_TOKENS).expect("token file parses");
+    let v = &tokens["validation"];
+    Validation::builder(Algorithm::ALL)
+        .issuer(v["iss"].as_str().expect("iss"))
+        .audience(v["aud"].as_str().expect("aud"))
+        .now(v["now"].as_u64().expect("now"))
+        .leeway(v["leeway"].as_u64().expect("leeway"))
+        .build()
+}
+
+/// The signing inputs (`header.payload`) of the PyJWT tokens known to be valid.
+pub(crate) fn valid_signing_inputs() -> &'static [String] {
+    &fixture().valid
+}
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let set = JwkSet::from_json(INTEROP_JWKS.as_bytes()).expect("interop JWKS parses");
         let tokens: Value = serde_json::from_str(INTEROP_TOKENS).expect("token file parses");
-        let v = &tokens["validation"];
-        let validation = Validation::builder(Algorithm::ALL)
-            .issuer(v["iss"].as_str().expect("iss"))
-            .audience(v["aud"].as_str().expect("aud"))
-            .now(v["now"].as_u64().expect("now"))
-            .leeway(v["leeway"].as_u64().expect("leeway"))
-            .build();
+        let validation = interop_validation();
         let valid = tokens["tokens"]
             .as_array()
             .expect("tokens")

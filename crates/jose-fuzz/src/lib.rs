@@ -1,6 +1,6 @@
 //! The bodies of the jose fuzz targets, one public function per target.
 //!
-//! Each function takes the fuzzer's bytes, drives one part of `jose-core` or `jose-jwk` with them and
+//! Each function takes the fuzzer's bytes, drives one part of jose with them and
 //! asserts an oracle: a property every accepted (or rejected) input must have, or the
 //! agreement of two independent implementations. A panic means a genuine bug in
 //! jose or in the oracle, never "this input was invalid".
@@ -23,10 +23,12 @@
 //! | [`jwks_parse`] | bytes as a JWK Set | kept + skipped = entries; each entry agrees with a lone parse |
 //! | [`verify_jwt`] | bytes as a token against a fixed set | accepted ⇒ one of the known valid tokens |
 //! | [`key_import`] | bytes as DER, PEM or RSA `n`/`e` | accepted ⇒ the `rsa`/`p256` crates read the same key |
-//! | [`provider_responses`] | an identity provider's answers (status, cache and retry headers, bodies) through `jose-fetch`'s HTTP seam, with clock steps and verifications | no panic, in the caller or the spawned fetch; errors are 401 or 503 with an `ERR_` code |
+//! | [`provider_responses`] | an identity provider's answers (status, cache and retry headers, bodies) through `jose-fetch`'s HTTP seam, with clock steps and verifications | no panic, in the caller or the spawned fetch; errors are 401 or 503 with an `ERR_` code; requests stay on allowed origins |
+//! | [`bearer_request`] | request headers (`Authorization`, a cookie, a custom header) through `jose-axum`'s `JwtAuth::authenticate` | verified ⇒ a known valid token from one header; two `Authorization` headers refused; no request bytes echoed in the challenge |
 #![forbid(unsafe_code)]
 
 mod b64ref;
+mod bearer;
 mod claims;
 mod es256_diff;
 mod fetch;
@@ -38,6 +40,7 @@ mod keys;
 mod parse;
 mod rsa_diff;
 
+pub use crate::bearer::bearer_request;
 pub use crate::claims::claims;
 pub use crate::es256_diff::es256_verify_differential;
 pub use crate::fetch::provider_responses;
@@ -63,4 +66,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("verify_jwt", verify_jwt),
     ("key_import", key_import),
     ("provider_responses", provider_responses),
+    ("bearer_request", bearer_request),
 ];
