@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SECS=${SECS:-600}
-PARSERS=(compact_parse header_json base64url jwk_parse jwks_parse)
+PARSERS=(compact_parse header_json base64url jwk_parse jwks_parse bearer_request)
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(compact_parse header_json base64url jwk_parse jwks_parse claims verify_jwt rsa_verify_differential es256_verify_differential key_import provider_responses bearer_request)
