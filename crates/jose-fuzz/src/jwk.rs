@@ -112,6 +112,70 @@ fn check_kept(jwk: &Jwk, members: &Map<String, Value>) {
         }
     }
     assert_eq!(jwk.thumbprint(), rfc7638_thumbprint(key), "thumbprint");
+    check_x5c(key, members);
+}
+
+/// For a kept key with `x5c`: the leaf certificate, read here with `x509-cert` and the
+/// `rsa` / `p256` crates, holds exactly the kept key; `x5t` and `x5t#S256`, when present,
+/// are the leaf's SHA-1 and SHA-256 digests (RFC 7517 §4.7–4.9).
+fn check_x5c(key: &VerifyingKey, members: &Map<String, Value>) {
+    use der::{Decode as _, Encode as _};
+    use rsa::pkcs8::DecodePublicKey as _;
+    use sha1::Sha1;
+
+    let Some(chain) = members.get("x5c") else {
+        return;
+    };
+    let leaf = chain
+        .as_array()
+        .and_then(|certs| certs.first())
+        .and_then(Value::as_str)
+        .expect("kept an x5c without a leaf string");
+    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(leaf)
+        .expect("kept an x5c leaf that is not base64");
+    let cert = x509_cert::Certificate::from_der(&der).expect("kept an x5c leaf that is not DER");
+    let spki = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .expect("the SPKI encodes");
+    if let Some((n, e)) = key.rsa_components() {
+        let leaf_key =
+            rsa::RsaPublicKey::from_public_key_der(&spki).expect("kept a non-RSA x5c leaf");
+        use rsa::traits::PublicKeyParts as _;
+        assert_eq!(leaf_key.n().to_bytes_be(), n, "x5c leaf n differs");
+        assert_eq!(leaf_key.e().to_bytes_be(), e, "x5c leaf e differs");
+    } else {
+        let (x, y) = key.p256_coordinates().expect("an EC key is P-256");
+        let leaf_key =
+            p256::PublicKey::from_public_key_der(&spki).expect("kept a non-P-256 x5c leaf");
+        use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+        let point = leaf_key.to_encoded_point(false);
+        assert_eq!(
+            point.x().map(|c| &c[..]),
+            Some(&x[..]),
+            "x5c leaf x differs"
+        );
+        assert_eq!(
+            point.y().map(|c| &c[..]),
+            Some(&y[..]),
+            "x5c leaf y differs"
+        );
+    }
+    if let Some(x5t) = member_bytes(members, "x5t") {
+        assert_eq!(
+            x5t,
+            Sha1::digest(&der).to_vec(),
+            "x5t is not the leaf's SHA-1"
+        );
+    }
+    if let Some(x5t) = member_bytes(members, "x5t#S256") {
+        assert_eq!(
+            x5t,
+            Sha256::digest(&der).to_vec(),
+            "x5t#S256 is not the leaf's SHA-256"
+        );
+    }
 }
 
 /// A base64url member of a kept key: it must be strict base64url.
