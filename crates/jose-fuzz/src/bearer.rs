@@ -11,8 +11,9 @@
 //! its header values, and has exactly one `Authorization` header or none; two
 //! `Authorization` headers are always `ERR_BEARER_MALFORMED`; a rejection is a 401,
 //! 403 or 503 with an `ERR_` code, and its `WWW-Authenticate` challenge is visible
-//! ASCII that repeats no header value of 8 bytes or more (nothing from the request is
-//! echoed).
+//! ASCII with no run of 24 or more token characters (no token, nor a piece of one, is
+//! echoed; a fixed phrase can still contain a header value the fuzzer copied from it,
+//! as in the first finding, `arer real`, so values themselves are not searched for).
 
 use std::future::Future;
 use std::pin::pin;
@@ -85,12 +86,10 @@ pub fn bearer_request(data: &[u8]) {
                     challenge.bytes().all(|b| (0x20..0x7f).contains(&b)),
                     "challenge {challenge:?}"
                 );
-                for value in &values {
-                    assert!(
-                        value.len() < 8 || !contains(challenge.as_bytes(), value),
-                        "the challenge echoes a header value"
-                    );
-                }
+                assert!(
+                    longest_token_run(challenge.as_bytes()) < 24,
+                    "the challenge carries something token-like: {challenge:?}"
+                );
             }
         }
     }
@@ -106,6 +105,17 @@ fn ready<F: Future>(future: F) -> F::Output {
         Poll::Ready(output) => output,
         Poll::Pending => panic!("authenticate waited on a static key set"),
     }
+}
+
+/// The longest run of token68 characters (and `.`, which joins JWS segments). Our
+/// fixed phrases are words and `error` codes (the longest, `insufficient_scope`, is 18);
+/// a token, or a piece of one long enough to matter, is a longer run.
+fn longest_token_run(text: &[u8]) -> usize {
+    let token_char = |b: &u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(b);
+    text.split(|b| !token_char(b))
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
