@@ -18,13 +18,18 @@ pub(crate) fn discovery_url(issuer: &str) -> Result<Url, String> {
         .map_err(|_| "issuer is not a URL".to_owned())
 }
 
+/// How deeply a discovery document may nest (real ones nest two or three levels).
+const DOCUMENT_DEPTH: usize = 16;
+
 /// Reads `jwks_uri` from a discovery document, checking `issuer`.
 pub(crate) fn jwks_uri(body: &[u8], expected_issuer: &str) -> Result<Url, FetchError> {
     let fail = |reason: &str| FetchError::Discovery {
         reason: reason.to_owned(),
     };
-    let doc: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| fail("document is not JSON"))?;
+    // Parsed as strictly as a token header: with two `issuer` members, which one counts
+    // would depend on the parser.
+    let doc = jose_core::internal::parse_strict_json_object(body, DOCUMENT_DEPTH)
+        .map_err(|reason| fail(&format!("document is {reason}")))?;
     let issuer = doc
         .get("issuer")
         .and_then(|v| v.as_str())
@@ -83,5 +88,20 @@ mod tests {
         }
         let http = br#"{"issuer":"https://a.example/","jwks_uri":"http://a.example/jwks"}"#;
         assert!(jwks_uri(http, "https://a.example/").is_err());
+    }
+
+    #[test]
+    fn documents_are_strict_json() {
+        let twice = br#"{"issuer":"https://evil.example/","issuer":"https://a.example/","jwks_uri":"https://a.example/jwks"}"#;
+        let err = jwks_uri(twice, "https://a.example/").unwrap_err();
+        assert!(err.to_string().contains("duplicate member name"), "{err}");
+        let nested = br#"{"issuer":"https://a.example/","jwks_uri":"https://a.example/jwks","x":{"k":1,"k":2}}"#;
+        assert!(jwks_uri(nested, "https://a.example/").is_err());
+        for bad in [&b"[]"[..], b"{", b"{\"issuer\":1}"] {
+            assert_eq!(
+                jwks_uri(bad, "https://a.example/").unwrap_err().code(),
+                "ERR_JWKS_DISCOVERY"
+            );
+        }
     }
 }
