@@ -44,15 +44,7 @@ fn auth() -> &'static JwtAuth {
 
 /// Fuzz target `bearer_request` (see the module docs for the layout and oracle).
 pub fn bearer_request(data: &[u8]) {
-    let mut input = Input::new(data);
-    let mut headers = HeaderMap::new();
-    for _ in 0..input.byte() % 6 {
-        let name = NAMES[usize::from(input.byte()) % NAMES.len()];
-        let len = usize::from(input.u16());
-        if let Ok(value) = HeaderValue::from_bytes(input.bytes(len)) {
-            headers.append(HeaderName::from_static(name), value);
-        }
-    }
+    let headers = request_headers(data);
     let values: Vec<&[u8]> = headers.values().map(HeaderValue::as_bytes).collect();
     let authorizations = headers.get_all("authorization").iter().count();
     let outcome = ready(auth().authenticate(&headers));
@@ -93,6 +85,20 @@ pub fn bearer_request(data: &[u8]) {
             }
         }
     }
+}
+
+/// The headers an input describes (see the module docs for the layout).
+fn request_headers(data: &[u8]) -> HeaderMap {
+    let mut input = Input::new(data);
+    let mut headers = HeaderMap::new();
+    for _ in 0..input.byte() % 6 {
+        let name = NAMES[usize::from(input.byte()) % NAMES.len()];
+        let len = usize::from(input.u16());
+        if let Ok(value) = HeaderValue::from_bytes(input.bytes(len)) {
+            headers.append(HeaderName::from_static(name), value);
+        }
+    }
+    headers
 }
 
 /// Polls a future that must be ready at once (a static key set never waits).
@@ -138,14 +144,8 @@ mod tests {
 
     fn outcome(data: &[u8]) -> Result<(), &'static str> {
         bearer_request(data);
-        let mut input = Input::new(data);
-        let mut headers = HeaderMap::new();
-        for _ in 0..input.byte() % 6 {
-            let name = NAMES[usize::from(input.byte()) % NAMES.len()];
-            let len = usize::from(input.u16());
-            let value = HeaderValue::from_bytes(input.bytes(len)).expect("a valid value");
-            headers.append(HeaderName::from_static(name), value);
-        }
+        let headers = request_headers(data);
+        assert_eq!(headers.len(), usize::from(data[0]), "every header is valid");
         ready(auth().authenticate(&headers))
             .map(drop)
             .map_err(|r| r.code())
