@@ -7,9 +7,10 @@
 //! therefore never a unique identifier.
 //!
 //! A key's first verification multiplies the point itself by 4-bit windows (with `u1·G`
-//! from the generator's table, built once per process); from its second on, a table of
-//! the key's multiples makes verification several times faster. Both are in `ec_table`,
-//! checked against `p256`'s own verification.
+//! from the generator's table, built once per process by the first key verified twice;
+//! until then `p256` verifies); from its second on, a table of the key's multiples makes
+//! verification several times faster. Both are in `ec_table`, checked against `p256`'s
+//! own verification.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -93,7 +94,11 @@ impl EcKey {
         let table = self.table();
         // A first verification converts the coordinates again (two field conversions)
         // rather than keep a third copy of them in every key.
-        let point = if table.is_none() { self.point() } else { None };
+        let point = if table.is_none() && ec_table::generator_is_built() {
+            self.point()
+        } else {
+            None
+        };
         let multiples = match (table, &point) {
             (Some(table), _) => Some(KeyMultiples::Table(table)),
             (None, point) => point.as_ref().map(KeyMultiples::Point),
@@ -103,7 +108,8 @@ impl EcKey {
                 let (r, s) = signature.split_scalars();
                 ec_table::verify(multiples, &digest, &r, &s)
             }
-            // Not reached for P-256 and SHA-256; `p256` stays the fallback.
+            // Before any key's second verification has built the generator's table, and
+            // never for other digest lengths (not reached for ES256).
             _ => self
                 .key
                 .verify_prehash(digest.as_slice(), &signature)
