@@ -129,8 +129,8 @@ impl HttpClient for Scripted {
             script.origins
         );
         let next = script.responses.pop_front();
+        // Any URL: the discovery request may have been redirected within its origin.
         if let Some(answer) = &next
-            && request.url.ends_with("/.well-known/openid-configuration")
             && answer.status == 200
             && let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&answer.body)
             && doc.get("issuer").and_then(|i| i.as_str()) == Some(ISSUER)
