@@ -137,19 +137,20 @@ impl HttpClient for Scripted {
         {
             script.discovered = true;
             if let Some(jwks_uri) = doc.get("jwks_uri").and_then(|u| u.as_str()) {
-                script.origins.push(origin(jwks_uri));
+                let named = origin(jwks_uri);
+                if !named.is_empty() && named != "null" {
+                    script.origins.push(named);
+                }
             }
         }
         Box::pin(async move { next.ok_or(HttpError::Connect("script ended".to_owned())) })
     }
 }
 
-/// `scheme://authority` of an absolute URL, lower-cased; written here rather than taken
-/// from the fetcher's URL handling, which it checks.
+/// The origin of a URL by the WHATWG URL standard, as the HTTP client sees it (so that
+/// `https:/k/x` is `https://k`); an unparsable URL has none.
 fn origin(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    format!("{scheme}://{authority}").to_ascii_lowercase()
+    url::Url::parse(url).map_or_else(|_| String::new(), |u| u.origin().ascii_serialization())
 }
 
 fn response(input: &mut Input<'_>) -> HttpResponse {
