@@ -91,17 +91,16 @@ impl EcKey {
         }
         let signature = Signature::from_slice(signature).map_err(|_| Error::SignatureInvalid)?;
         let digest = alg.hash().digest(&[message]);
-        let table = self.table();
-        // A first verification converts the coordinates again (two field conversions)
-        // rather than keep a third copy of them in every key.
-        let point = if table.is_none() && ec_table::generator_is_built() {
-            self.point()
-        } else {
-            None
-        };
-        let multiples = match (table, &point) {
-            (Some(table), _) => Some(KeyMultiples::Table(table)),
-            (None, point) => point.as_ref().map(KeyMultiples::Point),
+        let point;
+        let multiples = match self.table() {
+            Some(table) => Some(KeyMultiples::Table(table)),
+            // A first verification converts the coordinates again (two field
+            // conversions) rather than keep a third copy of them in every key.
+            None if ec_table::generator_is_built() => {
+                point = self.point();
+                point.as_ref().map(KeyMultiples::Point)
+            }
+            None => None,
         };
         let valid = match (multiples, <[u8; 32]>::try_from(digest.as_slice())) {
             (Some(multiples), Ok(digest)) => {
