@@ -34,7 +34,7 @@ mod peers;
 use std::hint::black_box;
 
 use cpu_time::ThreadTime;
-use jose_benches::{Case, Fixture, PublicKey, quantile};
+use jose_benches::{Alternated, Case, Fixture, PublicKey, alternate, quantile};
 use serde_json::{Map, Value};
 
 use crate::peers::{AwsLcRaw, JwtPeer};
@@ -68,22 +68,15 @@ fn paired(rounds: usize, block_ns: f64, jose: &dyn Fn(), peer: &dyn Fn()) -> Pai
     let warm_peer = block(20, peer);
     let iters = |ns: f64| ((block_ns / ns) as u64).clamp(1, 1_000_000);
     let (jose_iters, peer_iters) = (iters(warm_jose), iters(warm_peer));
-    let (mut jose_ns, mut peer_ns, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let (j, p) = if round % 2 == 0 {
-            let j = block(jose_iters, jose);
-            (j, block(peer_iters, peer))
-        } else {
-            let p = block(peer_iters, peer);
-            (block(jose_iters, jose), p)
-        };
-        jose_ns.push(j);
-        peer_ns.push(p);
-        ratios.push(j / p);
-    }
-    for values in [&mut jose_ns, &mut peer_ns, &mut ratios] {
-        values.sort_by(f64::total_cmp);
-    }
+    let Alternated {
+        first: jose_ns,
+        second: peer_ns,
+        ratios,
+    } = alternate(
+        rounds,
+        || block(jose_iters, jose),
+        || block(peer_iters, peer),
+    );
     Paired {
         jose_ns: quantile(&jose_ns, 0.5),
         peer_ns: quantile(&peer_ns, 0.5),

@@ -24,7 +24,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use jose_benches::{Case, Fixture, quantile, test_keys_jwks_json};
+use jose_benches::{Alternated, Case, Fixture, alternate, quantile, test_keys_jwks_json};
 use jose_jwk::JwkSet;
 
 fn run(set: &Arc<JwkSet>, fixture: &Fixture, threads: u64, iters: u64) -> Duration {
@@ -84,22 +84,15 @@ fn interleaved_scaling(set: &Arc<JwkSet>, fixture: &Fixture, rounds: usize, bloc
     let calibration = run(set, fixture, 1, 20);
     let per_verification = calibration.as_secs_f64() / 20.0;
     let iters = ((block.as_secs_f64() / per_verification) as u64).clamp(2, 1_000_000);
-    let (mut one, mut two, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let (t1, t2) = if round % 2 == 0 {
-            let t1 = run(set, fixture, 1, iters);
-            (t1, run(set, fixture, 2, iters))
-        } else {
-            let t2 = run(set, fixture, 2, iters);
-            (run(set, fixture, 1, iters), t2)
-        };
-        one.push(t1.as_secs_f64());
-        two.push(t2.as_secs_f64());
-        ratios.push(t1.as_secs_f64() / t2.as_secs_f64());
-    }
-    for values in [&mut one, &mut two, &mut ratios] {
-        values.sort_by(f64::total_cmp);
-    }
+    let Alternated {
+        first: one,
+        second: two,
+        ratios,
+    } = alternate(
+        rounds,
+        || run(set, fixture, 1, iters).as_secs_f64(),
+        || run(set, fixture, 2, iters).as_secs_f64(),
+    );
     let fastest = quantile(&one, 0.0) / quantile(&two, 0.0);
     assert!(fastest.is_finite() && quantile(&ratios, 0.5).is_finite());
     println!(

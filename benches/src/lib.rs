@@ -436,6 +436,48 @@ impl RngCore for FixedRng {
 
 impl CryptoRng for FixedRng {}
 
+/// What [`alternate`] measured, each list sorted: the first side's times, the second's,
+/// and the per-round ratios first ÷ second.
+pub struct Alternated {
+    /// The first side's times.
+    pub first: Vec<f64>,
+    /// The second side's times.
+    pub second: Vec<f64>,
+    /// Each round's first ÷ second.
+    pub ratios: Vec<f64>,
+}
+
+/// Times two sides in `rounds` rounds, the order alternating (first side first in even
+/// rounds), so that a drift slower than a round cancels out of each round's ratio: the
+/// interleaving of the `paired` and `threads` harnesses.
+pub fn alternate(
+    rounds: usize,
+    mut first: impl FnMut() -> f64,
+    mut second: impl FnMut() -> f64,
+) -> Alternated {
+    let mut out = Alternated {
+        first: Vec::with_capacity(rounds),
+        second: Vec::with_capacity(rounds),
+        ratios: Vec::with_capacity(rounds),
+    };
+    for round in 0..rounds {
+        let (a, b) = if round % 2 == 0 {
+            let a = first();
+            (a, second())
+        } else {
+            let b = second();
+            (first(), b)
+        };
+        out.first.push(a);
+        out.second.push(b);
+        out.ratios.push(a / b);
+    }
+    for values in [&mut out.first, &mut out.second, &mut out.ratios] {
+        values.sort_by(f64::total_cmp);
+    }
+    out
+}
+
 /// The `q` quantile (0 ≤ q ≤ 1) of non-empty, sorted values, by nearest rank: the
 /// harnesses' one way of reading a median, a quartile or the fastest run.
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -446,6 +488,25 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alternate_swaps_the_order_every_round() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let result = alternate(
+            3,
+            || {
+                order.borrow_mut().push('a');
+                2.0
+            },
+            || {
+                order.borrow_mut().push('b');
+                4.0
+            },
+        );
+        assert_eq!(*order.borrow(), ['a', 'b', 'b', 'a', 'a', 'b']);
+        assert_eq!(result.ratios, [0.5, 0.5, 0.5]);
+        assert_eq!((result.first.len(), result.second.len()), (3, 3));
+    }
 
     #[test]
     fn quantile_reads_by_nearest_rank() {
