@@ -436,6 +436,41 @@ impl RngCore for FixedRng {
 
 impl CryptoRng for FixedRng {}
 
+/// Lets `threads` threads start together: each [`StartLine::wait`] returns once all of
+/// them have called it.
+///
+/// Why not `std::sync::Barrier`: a thread waiting in a `Barrier` sleeps, and the last
+/// arrival's wake-up lets Linux place the woken thread on the waker's CPU, where the two
+/// share one core until the load balancer moves one, often longer than a 20 ms block.
+/// On this project's 2-core VM that made a multiply loop with no shared data "scale"
+/// by 1.3× in blocks of a few milliseconds (2.0× without the barrier): a measure of the
+/// scheduler, not of the code. Waiting threads here stay runnable (they yield rather
+/// than sleep), so each keeps the CPU it was started on; if the scheduler does put two
+/// on one CPU, they still run one after the other and the measured span shows it.
+pub struct StartLine {
+    threads: usize,
+    arrived: std::sync::atomic::AtomicUsize,
+}
+
+impl StartLine {
+    /// A start line for `threads` threads.
+    pub fn new(threads: usize) -> Self {
+        Self {
+            threads,
+            arrived: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Returns once `threads` calls have arrived (at once for the last of them).
+    pub fn wait(&self) {
+        use std::sync::atomic::Ordering;
+        self.arrived.fetch_add(1, Ordering::AcqRel);
+        while self.arrived.load(Ordering::Acquire) < self.threads {
+            std::thread::yield_now();
+        }
+    }
+}
+
 /// What [`alternate`] measured, each list sorted: the first side's times, the second's,
 /// and the per-round ratios first ÷ second.
 pub struct Alternated {
@@ -488,6 +523,26 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_line_holds_each_thread_until_the_last_arrives() {
+        use std::time::{Duration, Instant};
+        let line = StartLine::new(2);
+        let (passed, last_arrival) = std::thread::scope(|scope| {
+            let early = scope.spawn(|| {
+                line.wait();
+                Instant::now()
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            let last_arrival = Instant::now();
+            line.wait();
+            (early.join().expect("the early thread"), last_arrival)
+        });
+        assert!(
+            passed >= last_arrival,
+            "the early thread passed before the last arrived"
+        );
+    }
 
     #[test]
     fn alternate_swaps_the_order_every_round() {
