@@ -27,7 +27,8 @@
 //! its ratio to jose is near 10×, far outside the drift this harness is for.
 //!
 //! `cargo bench -p jose-benches --bench paired` runs 41 rounds of ~20 ms blocks per pair;
-//! under `cargo test` (no `--bench` argument) it runs 3 short rounds as a smoke test.
+//! under `cargo test`, or `cargo bench -- --test` as in CI, it runs 3 short rounds as a
+//! smoke test ([`jose_benches::full_measurement`]).
 
 mod peers;
 
@@ -151,7 +152,7 @@ fn main() {
     if peers::serve_if_worker() {
         return;
     }
-    let benching = std::env::args().any(|arg| arg == "--bench");
+    let benching = jose_benches::full_measurement();
     let (rounds, block_ns) = if benching { (41, 20e6) } else { (3, 1e5) };
     peers::install_aws_lc();
     println!(

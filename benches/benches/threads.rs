@@ -148,7 +148,7 @@ fn interleaved_scaling(label: &str, work: &(dyn Fn(u64) + Sync), rounds: usize, 
 }
 
 fn main() {
-    let benching = std::env::args().any(|arg| arg == "--bench");
+    let benching = jose_benches::full_measurement();
     let fixture = Fixture::new(Case::Rs256_2048);
     let set = Arc::new(JwkSet::from_json(test_keys_jwks_json().as_bytes()).expect("the set"));
     let (rounds, block) = if benching {

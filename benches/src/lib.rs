@@ -436,6 +436,23 @@ impl RngCore for FixedRng {
 
 impl CryptoRng for FixedRng {}
 
+/// Whether a bench binary with its own harness should take its full measurement, or only
+/// run each part briefly to show it works: `cargo bench` passes `--bench`, `cargo test
+/// --bench …` passes nothing, and `cargo bench -- --test` (CI: the real bench build,
+/// each benchmark run once) adds criterion's `--test`.
+pub fn full_measurement() -> bool {
+    full_measurement_from(std::env::args())
+}
+
+fn full_measurement_from(args: impl IntoIterator<Item = String>) -> bool {
+    let (mut bench, mut test) = (false, false);
+    for arg in args {
+        bench |= arg == "--bench";
+        test |= arg == "--test";
+    }
+    bench && !test
+}
+
 /// Lets `threads` threads start together: each [`StartLine::wait`] returns once all of
 /// them have called it.
 ///
@@ -523,6 +540,19 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_measurement_only_under_cargo_bench_without_test() {
+        let args = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+        assert!(full_measurement_from(args(&["paired", "--bench"])));
+        assert!(!full_measurement_from(args(&["paired"])));
+        assert!(!full_measurement_from(args(&[
+            "paired", "--bench", "--test"
+        ])));
+        assert!(!full_measurement_from(args(&[
+            "paired", "--test", "--bench"
+        ])));
+    }
 
     #[test]
     fn start_line_holds_each_thread_until_the_last_arrives() {
