@@ -81,8 +81,8 @@ fn verify_n(set: &JwkSet, fixture: &Fixture) -> impl Fn(u64) + Sync {
 
 /// The control: `n` rounds of four independent 64×64→128-bit multiplies, the operation
 /// RSA verification spends its time on, touching no memory and sharing nothing. What
-/// this reaches with two threads is the most the machine gives; jose falling short of
-/// it would be jose's doing, the machine falling short of 2× is not.
+/// this reaches with two threads is about the most the machine gives at that moment:
+/// jose falling well short of it would point at jose, both falling short at the machine.
 fn multiply_n(n: u64) {
     let mut lanes = black_box([0x9e37_79b9_7f4a_7c15_u64, 3, 5, 7]);
     for i in 0..n {
