@@ -8,16 +8,12 @@
 // The public interface is:
 pub use crate::algorithm::{Algorithm, AlgorithmSet};
 pub use crate::base64url::{decode_strict as base64url_decode, encode as base64url_encode};
-pub use crate::claims::Claims;
-pub use crate::clock::{Clock, FixedClock, SystemClock};
-pub use crate::compact::CompactJws;
+pub use crate::crypto::{KeyOptions, VerifyingKey};
 pub use crate::error::{Error, Result};
-pub use crate::header::Header;
-pub use crate::key::{KeyOptions, VerifyingKey};
-pub use crate::limits::Limits;
-pub use crate::validation::{Validation, ValidationBuilder};
-pub use crate::verify::{
-    VerifiedJws, VerifiedJwt, verify_jws, verify_jws_with, verify_jwt, verify_jwt_with,
+pub use crate::token::{
+    Claims, Clock, CompactJws, FixedClock, Header, Limits, SystemClock, Validation,
+    ValidationBuilder, VerifiedJws, VerifiedJwt, verify_jws, verify_jws_with, verify_jwt,
+    verify_jwt_with,
 };
 
 /// Entry points for sibling crates and fuzz targets. Not part of the stable API.
@@ -30,7 +26,7 @@ pub mod internal {
         bytes: &[u8],
         max_depth: usize,
     ) -> Result<serde_json::Map<String, serde_json::Value>, &'static str> {
-        use crate::json::{JsonProblem, parse_object};
+        use crate::token::json::{JsonProblem, parse_object};
         parse_object(bytes, max_depth).map_err(|p| match p {
             JsonProblem::Syntax => "not valid JSON",
             JsonProblem::Duplicate => "duplicate member name",
@@ -61,24 +57,15 @@ pub mod internal {
             std::hint::black_box((input, signature));
             Ok(())
         };
-        crate::verify::verify_jwt_checked(token, validation, candidates, skip_the_math).map(drop)
+        crate::token::verify_jwt_checked(token, validation, candidates, skip_the_math).map(drop)
     }
 }
 
+// Shared by both halves: the algorithm table, the error type, the JOSE base64url.
 mod algorithm;
 mod base64url;
-mod claims;
-mod clock;
-mod compact;
-mod ec;
-mod ec_table;
 mod error;
-mod header;
-mod json;
-mod key;
-mod limits;
-mod montgomery;
-mod rsa;
-mod spki;
-mod validation;
-mod verify;
+
+// The token protocol and the signature math, joined by one seam (`crypto` module docs).
+mod crypto;
+mod token;

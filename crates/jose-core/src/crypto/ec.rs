@@ -20,8 +20,8 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
 use p256::{EncodedPoint, PublicKey};
 
+use super::ec_table::{self, Affine, KeyMultiples, Table};
 use crate::algorithm::Algorithm;
-use crate::ec_table::{self, Affine, KeyMultiples, Table};
 use crate::error::{Error, Result};
 
 /// Length of one P-256 coordinate and of `r` and `s`.

@@ -9,9 +9,10 @@
 //! comparison of the whole encoding is not free: `subtle`'s per-octet barrier was 1.3 %
 //! of an RS256-4096 verification (`perf record`, 512 octets).
 
-use crate::algorithm::{Algorithm, HashAlg, Scheme};
+use super::digest::HashAlg;
+use super::montgomery::{MAX_LIMBS, MAX_OCTETS, Modulus};
+use crate::algorithm::{Algorithm, Scheme};
 use crate::error::{Error, Result};
-use crate::montgomery::{MAX_LIMBS, MAX_OCTETS, Modulus};
 
 /// The largest public exponent accepted, in bits. Real keys use 65537; a huge exponent
 /// would only make every verification slower (CPU exhaustion from a hostile JWKS).

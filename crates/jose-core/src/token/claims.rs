@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
+use super::json::{self, JsonProblem};
 use crate::error::{Error, Result};
-use crate::json::{self, JsonProblem};
 
 /// The largest NumericDate accepted: 9999-12-31T23:59:59Z. Anything larger is a forged
 /// or broken token, and keeping values this small means adding a leeway cannot overflow.

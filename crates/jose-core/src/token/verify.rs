@@ -1,13 +1,13 @@
 //! The verification entry points: parse, check the header against the caller's policy,
 //! try candidate keys under a budget, then validate claims.
 
+use super::claims::Claims;
+use super::compact::Segments;
+use super::header::Header;
+use super::validation::Validation;
 use crate::algorithm::Algorithm;
-use crate::claims::Claims;
-use crate::compact::Segments;
+use crate::crypto::VerifyingKey;
 use crate::error::{Error, Result};
-use crate::header::Header;
-use crate::key::VerifyingKey;
-use crate::validation::Validation;
 
 /// A JWT whose signature verified and whose claims passed validation.
 #[derive(Debug, Clone)]

@@ -7,10 +7,10 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
+use super::json::{self, JsonProblem, Scanned};
+use super::limits::Limits;
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
-use crate::json::{self, JsonProblem, Scanned};
-use crate::limits::Limits;
 
 /// A parsed, validated JWS protected header.
 ///

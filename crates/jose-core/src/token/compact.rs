@@ -3,11 +3,11 @@
 use core::fmt;
 use std::sync::OnceLock;
 
+use super::header::Header;
+use super::limits::Limits;
 use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::{Error, Result};
-use crate::header::Header;
-use crate::limits::Limits;
 
 /// A parsed compact JWS whose signature has **not** been verified yet.
 ///

@@ -3,12 +3,12 @@
 
 use core::fmt;
 
+use super::ec::EcKey;
+use super::rsa::RsaKey;
+use super::spki::{self, PemKind, PublicKeyBytes};
 use crate::algorithm::{Algorithm, Scheme};
 use crate::base64url;
-use crate::ec::EcKey;
 use crate::error::{Error, Result};
-use crate::rsa::RsaKey;
-use crate::spki::{self, PemKind, PublicKeyBytes};
 
 /// A public key ready to verify signatures: RSA (2048 to 8192 bits by default) or EC
 /// P-256. Every constructor validates the key; a `VerifyingKey` that exists is usable.

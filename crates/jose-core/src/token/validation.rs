@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::claims::{Claims, NumericDate, Registered, audiences};
+use super::clock::{Clock, FixedClock, SystemClock};
+use super::header::Header;
+use super::limits::Limits;
 use crate::algorithm::{Algorithm, AlgorithmSet};
-use crate::claims::{Claims, NumericDate, Registered, audiences};
-use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::error::{Error, Result};
-use crate::header::Header;
-use crate::limits::Limits;
 
 /// The rules a token must satisfy, built with [`Validation::builder`].
 ///
