@@ -7,7 +7,7 @@
 //! | what | one iteration |
 //! |---|---|
 //! | `jose-compact-parse` | `CompactJws::parse`: three segments, strict base64url checked in all three (the header decoded), the header as strict JSON (duplicates, `crit`, `b64`, `kid` length) |
-//! | `jose-parse+claims-json` | the same plus the payload decoded (to the heap, by `payload()`) and parsed as a strict JSON object (what claims validation starts with; uses the `#[doc(hidden)]` `internal::parse_strict_json_object`) |
+//! | `jose-parse+claims-json` | the same plus the payload decoded (to the heap, by `payload()`) and parsed as a strict JSON object (what claims validation starts with; `jose_core::json::parse_object`) |
 //! | `jose-parse+candidates` | `CompactJws::parse` plus `JwkSet::candidates(header).next()` in the four-key test set: the key selection before any crypto |
 //! | `jose-all-but-signature` | everything `JwkSet::verify_jwt` does except the signature math, on its own code path through `internal::bench_verify_jwt_without_signature`: the token split and its header decoded and checked (strict JSON, `crit`, `b64`, allowlist, `typ`), `JwkSet::candidates(header)`, the payload and signature each decoded once into a stack buffer, and claims validation with `Fixture::validation` (issuer, audience, times) — the figure to hold against `jsonwebtoken-insecure-decode` |
 //! | `jsonwebtoken-decode-header` | `jsonwebtoken::decode_header` |
@@ -50,7 +50,7 @@ fn parse(c: &mut Criterion<ThreadCpuTime>) {
         group.bench_function(BenchmarkId::new("jose-parse+claims-json", label), |b| {
             b.iter(|| {
                 let jws = CompactJws::parse(black_box(token), &limits).expect("parses");
-                jose_core::internal::parse_strict_json_object(jws.payload(), limits.json_depth())
+                jose_core::json::parse_object(jws.payload(), limits.json_depth())
                     .expect("a JSON object")
             })
         });

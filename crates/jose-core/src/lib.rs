@@ -16,25 +16,22 @@ pub use crate::token::{
     verify_jwt_with,
 };
 
-/// Entry points for sibling crates and fuzz targets. Not part of the stable API.
+/// Strict JSON: the parser every untrusted JOSE document goes through.
+///
+/// `serde_json` alone keeps the last of two members with the same name, and JOSE
+/// implementations disagree on which duplicate wins, so a duplicate could show one
+/// component a different `alg`, `exp` or `n` than another. This parser refuses
+/// duplicates at every depth (RFC 7515 §4 allows it) and caps nesting. Token headers and
+/// claims are parsed with it; `jose-jwk` parses JWKs and JWK Sets with it, and so can
+/// anything else that reads JOSE JSON from an untrusted source.
+pub mod json {
+    pub use crate::token::json::{JsonError, parse_object};
+}
+
+/// Entry points for the benches. Not part of the stable API.
+#[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod internal {
-    /// Parses `bytes` as a JSON object with unique member names at every depth and at
-    /// most `max_depth` levels of nesting, as token headers and claims are parsed.
-    /// `jose-jwk` uses it so a key set cannot carry two different `n` members either.
-    pub fn parse_strict_json_object(
-        bytes: &[u8],
-        max_depth: usize,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, &'static str> {
-        use crate::token::json::{JsonProblem, parse_object};
-        parse_object(bytes, max_depth).map_err(|p| match p {
-            JsonProblem::Syntax => "not valid JSON",
-            JsonProblem::Duplicate => "duplicate member name",
-            JsonProblem::TooDeep => "JSON nests too deeply",
-            JsonProblem::NotObject => "not a JSON object",
-        })
-    }
-
     /// **Benches only; checks no signature.** Compiled only with the `bench-internals`
     /// feature, which the benches crate turns on, so a service cannot call it by mistake.
     /// Runs `verify_jwt_with` on exactly its own
@@ -42,7 +39,6 @@ pub mod internal {
     /// validation) with the signature math left out, so the `parse` bench and the
     /// allocation test measure everything else. Returns nothing that came from the token:
     /// `Ok(())` says nothing about whether it is genuine.
-    #[cfg(feature = "bench-internals")]
     pub fn bench_verify_jwt_without_signature<K, I, E>(
         token: &str,
         validation: &crate::Validation,

@@ -28,7 +28,7 @@ pub(crate) fn jwks_uri(body: &[u8], expected_issuer: &str) -> Result<Url, FetchE
     };
     // Parsed as strictly as a token header: with two `issuer` members, which one counts
     // would depend on the parser.
-    let doc = jose_core::internal::parse_strict_json_object(body, DOCUMENT_DEPTH)
+    let doc = jose_core::json::parse_object(body, DOCUMENT_DEPTH)
         .map_err(|reason| fail(&format!("document is {reason}")))?;
     let issuer = doc
         .get("issuer")

@@ -6,7 +6,7 @@ use jose_core::{
 };
 use serde_json::Value;
 
-use jose_core::internal::parse_strict_json_object;
+use jose_core::json::{JsonError, parse_object};
 
 use crate::b64ref;
 
@@ -121,7 +121,7 @@ pub fn header_json(data: &[u8]) {
     );
     let parsed = CompactJws::parse(&token, &limits);
     if header.len() <= limits.header_len() {
-        let strict = parse_strict_json_object(data, limits.json_depth());
+        let strict = parse_object(data, limits.json_depth());
         let expected = strict.err().map(|problem| json_error(problem, &limits));
         let actual = parsed.as_ref().err().filter(|e| is_json_error(e, &limits));
         assert_eq!(
@@ -136,16 +136,16 @@ pub fn header_json(data: &[u8]) {
 }
 
 /// The header error for JSON the strict parse refuses with `problem`.
-fn json_error(problem: &str, limits: &Limits) -> Error {
+fn json_error(problem: JsonError, limits: &Limits) -> Error {
     match problem {
-        "duplicate member name" => Error::JwsInvalid {
+        JsonError::Duplicate => Error::JwsInvalid {
             reason: "duplicate member name in header",
         },
-        "JSON nests too deeply" => Error::LimitExceeded {
+        JsonError::TooDeep => Error::LimitExceeded {
             limit: "header JSON nesting",
             max: limits.json_depth(),
         },
-        "not a JSON object" => Error::JwsInvalid {
+        JsonError::NotObject => Error::JwsInvalid {
             reason: "header is not a JSON object",
         },
         _ => Error::JwsInvalid {
@@ -157,12 +157,12 @@ fn json_error(problem: &str, limits: &Limits) -> Error {
 /// Whether `error` is one the header parser gives for its JSON rather than its members.
 fn is_json_error(error: &Error, limits: &Limits) -> bool {
     [
-        "duplicate member name",
-        "JSON nests too deeply",
-        "not a JSON object",
-        "not valid JSON",
+        JsonError::Duplicate,
+        JsonError::TooDeep,
+        JsonError::NotObject,
+        JsonError::Syntax,
     ]
-    .iter()
+    .into_iter()
     .any(|problem| json_error(problem, limits) == *error)
 }
 

@@ -52,8 +52,8 @@ impl Jwk {
                 max: options.bytes(),
             });
         }
-        let object = jose_core::internal::parse_strict_json_object(bytes, options.json_depth())
-            .map_err(|reason| Error::JwkInvalid(SkipReason::Malformed(reason)))?;
+        let object = jose_core::json::parse_object(bytes, options.json_depth())
+            .map_err(|e| Error::JwkInvalid(SkipReason::Malformed(e.reason())))?;
         Jwk::from_object(&object, options).map_err(Error::JwkInvalid)
     }
 

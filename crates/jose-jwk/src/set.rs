@@ -42,9 +42,8 @@ impl JwkSet {
                 max: options.bytes(),
             });
         }
-        let mut document =
-            jose_core::internal::parse_strict_json_object(bytes, options.json_depth())
-                .map_err(|reason| Error::JwksInvalid { reason })?;
+        let mut document = jose_core::json::parse_object(bytes, options.json_depth())
+            .map_err(|e| Error::JwksInvalid { reason: e.reason() })?;
         let Some(Value::Array(entries)) = document.remove("keys") else {
             return Err(Error::JwksInvalid {
                 reason: "\"keys\" is missing or not an array",

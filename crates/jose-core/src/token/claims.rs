@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
-use super::json::{self, JsonProblem};
+use super::json::{self, JsonError};
 use crate::error::{Error, Result};
 
 /// The largest NumericDate accepted: 9999-12-31T23:59:59Z. Anything larger is a forged
@@ -47,17 +47,17 @@ impl Claims {
         check: impl FnOnce(&Registered<'_>) -> Result<()>,
     ) -> Result<Claims> {
         let raw = json::parse_object(payload, max_depth).map_err(|p| match p {
-            JsonProblem::Duplicate => Error::JwtInvalid {
+            JsonError::Duplicate => Error::JwtInvalid {
                 reason: "duplicate claim name",
             },
-            JsonProblem::TooDeep => Error::LimitExceeded {
+            JsonError::TooDeep => Error::LimitExceeded {
                 limit: "claims JSON nesting",
                 max: max_depth,
             },
-            JsonProblem::NotObject => Error::JwtInvalid {
+            JsonError::NotObject => Error::JwtInvalid {
                 reason: "payload is not a JSON object",
             },
-            JsonProblem::Syntax => Error::JwtInvalid {
+            JsonError::Syntax => Error::JwtInvalid {
                 reason: "payload is not valid JSON",
             },
         })?;
@@ -70,6 +70,11 @@ impl Claims {
             iat: iat.map(NumericDate::floor),
             raw,
         })
+    }
+
+    /// The registered claims, typed again from the kept object (no JSON is parsed).
+    pub(crate) fn registered(&self) -> Result<Registered<'_>> {
+        Registered::find(&self.raw)
     }
 
     /// `iss`: the issuer.

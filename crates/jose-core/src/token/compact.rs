@@ -3,6 +3,7 @@
 use core::fmt;
 use std::sync::OnceLock;
 
+use super::claims::Claims;
 use super::header::Header;
 use super::limits::Limits;
 use crate::algorithm::Algorithm;
@@ -16,13 +17,22 @@ use crate::error::{Error, Result};
 ///
 /// Every segment is checked when the token is parsed, but the payload and signature are
 /// decoded only when [`payload`](CompactJws::payload) or
-/// [`signature`](CompactJws::signature) is first called. The verification entry points
-/// do not go through this type: they decode each segment once, into a stack buffer.
+/// [`signature`](CompactJws::signature) is first called.
+///
+/// Parse a token once and hand the `CompactJws` down: a layer that must route the token
+/// before it is verified (which issuer's keys, whether a refetch could help) reads
+/// [`header`](CompactJws::header) and [`unverified_claims`](CompactJws::unverified_claims)
+/// from it, and [`verify_jwt_with`](CompactJws::verify_jwt_with) then verifies it without
+/// parsing the header or the claims again.
 #[derive(Clone)]
 pub struct CompactJws<'a> {
     segments: Segments<'a>,
+    /// The limits the token was parsed under; verification under other limits parses
+    /// the token again under those.
+    limits: Limits,
     payload: OnceLock<Vec<u8>>,
     signature: OnceLock<Vec<u8>>,
+    claims: OnceLock<Result<Claims>>,
 }
 
 impl<'a> CompactJws<'a> {
@@ -36,9 +46,48 @@ impl<'a> CompactJws<'a> {
         segments.validate()?;
         Ok(CompactJws {
             segments,
+            limits: limits.clone(),
             payload: OnceLock::new(),
             signature: OnceLock::new(),
+            claims: OnceLock::new(),
         })
+    }
+
+    /// The token this was parsed from.
+    pub fn token(&self) -> &'a str {
+        self.segments.token
+    }
+
+    /// The payload read as JWT claims, **not verified**: strict JSON (unique member
+    /// names, the nesting limit) with the registered claims typed, parsed on the first
+    /// call and kept, so verification does not parse them again.
+    ///
+    /// Use it only to route a token before verification, never to decide access: anyone
+    /// can write any claims into an unsigned token. Fails with the error verification
+    /// would report for these claims (a JWT cannot have an unencoded payload either).
+    pub fn unverified_claims(&self) -> Result<&Claims> {
+        self.claims
+            .get_or_init(|| {
+                if !self.segments.header.b64() {
+                    return Err(unencoded_jwt());
+                }
+                Claims::parse(self.payload(), self.limits.json_depth(), |_| Ok(()))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    pub(crate) fn segments(&self) -> &Segments<'a> {
+        &self.segments
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The claims if [`unverified_claims`](CompactJws::unverified_claims) parsed them.
+    pub(crate) fn parsed_claims(&self) -> Option<&Result<Claims>> {
+        self.claims.get()
     }
 
     /// The validated protected header.
@@ -195,6 +244,13 @@ impl<'a> Segments<'a> {
             [] => Err(Error::jws("signature is empty")),
             _ => Ok(()),
         }
+    }
+}
+
+/// The refusal of RFC 7797 `"b64": false` for a JWT, whose claims are base64url-encoded.
+pub(crate) fn unencoded_jwt() -> Error {
+    Error::JwtInvalid {
+        reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
     }
 }
 

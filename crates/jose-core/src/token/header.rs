@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::json::{self, JsonProblem, Scanned};
+use super::json::{self, JsonError, Scanned};
 use super::limits::Limits;
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
@@ -55,13 +55,13 @@ impl Header {
     pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Header> {
         let scanned =
             json::scan_object(bytes, limits.json_depth(), PARAMETERS).map_err(|p| match p {
-                JsonProblem::Duplicate => Error::jws("duplicate member name in header"),
-                JsonProblem::TooDeep => Error::LimitExceeded {
+                JsonError::Duplicate => Error::jws("duplicate member name in header"),
+                JsonError::TooDeep => Error::LimitExceeded {
                     limit: "header JSON nesting",
                     max: limits.json_depth(),
                 },
-                JsonProblem::NotObject => Error::jws("header is not a JSON object"),
-                JsonProblem::Syntax => Error::jws("header is not valid JSON"),
+                JsonError::NotObject => Error::jws("header is not a JSON object"),
+                JsonError::Syntax => Error::jws("header is not valid JSON"),
             })?;
         let found = scanned.each_ref().map(Option::is_some);
         let present = |name: &str| PARAMETERS.iter().zip(found).any(|(p, f)| f && *p == name);

@@ -18,9 +18,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
-/// Why a JSON document was refused.
+/// Why [`parse_object`](crate::json::parse_object) refused a JSON document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum JsonProblem {
+#[non_exhaustive]
+pub enum JsonError {
     /// Not valid JSON (syntax, encoding, trailing data).
     Syntax,
     /// An object has two members with the same name.
@@ -31,15 +32,40 @@ pub(crate) enum JsonProblem {
     NotObject,
 }
 
+impl JsonError {
+    /// The reason in a few words, e.g. `"duplicate member name"`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            JsonError::Syntax => "not valid JSON",
+            JsonError::Duplicate => "duplicate member name",
+            JsonError::TooDeep => "JSON nests too deeply",
+            JsonError::NotObject => "not a JSON object",
+        }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+impl core::error::Error for JsonError {}
+
 /// Parses `bytes` as a JSON object with unique member names at every depth and at most
 /// `max_depth` levels of nesting (the top-level object counts as one).
-pub(crate) fn parse_object(
-    bytes: &[u8],
-    max_depth: usize,
-) -> Result<Map<String, Value>, JsonProblem> {
+///
+/// ```
+/// use jose_core::json::{parse_object, JsonError};
+/// assert!(parse_object(br#"{"kty":"EC","crv":"P-256"}"#, 8).is_ok());
+/// assert_eq!(parse_object(br#"{"n":"a","n":"b"}"#, 8), Err(JsonError::Duplicate));
+/// assert_eq!(parse_object(br#"{"a":[[[1]]]}"#, 3), Err(JsonError::TooDeep));
+/// # Ok::<(), JsonError>(())
+/// ```
+pub fn parse_object(bytes: &[u8], max_depth: usize) -> Result<Map<String, Value>, JsonError> {
     match walk(bytes, max_depth, StrictValue)? {
         Value::Object(map) => Ok(map),
-        _ => Err(JsonProblem::NotObject),
+        _ => Err(JsonError::NotObject),
     }
 }
 
@@ -74,8 +100,8 @@ pub(crate) fn scan_object<'de, const N: usize>(
     bytes: &'de [u8],
     max_depth: usize,
     names: [&'static str; N],
-) -> Result<[Option<Scanned<'de>>; N], JsonProblem> {
-    walk(bytes, max_depth, ScanObject { names })?.ok_or(JsonProblem::NotObject)
+) -> Result<[Option<Scanned<'de>>; N], JsonError> {
+    walk(bytes, max_depth, ScanObject { names })?.ok_or(JsonError::NotObject)
 }
 
 /// Runs `visitor` over the whole of `bytes` under the strictness rules: the first
@@ -84,7 +110,7 @@ fn walk<'de, V: StrictVisitor<'de>>(
     bytes: &'de [u8],
     max_depth: usize,
     visitor: V,
-) -> Result<V::Value, JsonProblem> {
+) -> Result<V::Value, JsonError> {
     let problem = Cell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let strict = Strict {
@@ -93,18 +119,18 @@ fn walk<'de, V: StrictVisitor<'de>>(
     };
     de.deserialize_any(With { strict, visitor })
         .and_then(|v| de.end().map(|()| v))
-        .map_err(|_| problem.get().unwrap_or(JsonProblem::Syntax))
+        .map_err(|_| problem.get().unwrap_or(JsonError::Syntax))
 }
 
 /// The state every strict walk carries: nesting left and where to record a violation.
 #[derive(Clone, Copy)]
 struct Strict<'p> {
     depth_left: usize,
-    problem: &'p Cell<Option<JsonProblem>>,
+    problem: &'p Cell<Option<JsonError>>,
 }
 
 impl Strict<'_> {
-    fn fail<E: de::Error>(&self, problem: JsonProblem) -> E {
+    fn fail<E: de::Error>(&self, problem: JsonError) -> E {
         self.problem.set(Some(problem));
         E::custom("strict JSON violation")
     }
@@ -117,7 +143,7 @@ impl Strict<'_> {
                 depth_left,
                 problem: self.problem,
             }),
-            None => Err(self.fail(JsonProblem::TooDeep)),
+            None => Err(self.fail(JsonError::TooDeep)),
         }
     }
 }
@@ -236,7 +262,7 @@ impl<'de> StrictVisitor<'de> for StrictValue {
             // One lookup finds a duplicate and the slot for a new member. A duplicate is
             // reported before its value is read, whatever that value holds.
             let Entry::Vacant(slot) = out.entry(key) else {
-                return Err(strict.fail(JsonProblem::Duplicate));
+                return Err(strict.fail(JsonError::Duplicate));
             };
             slot.insert(map.next_value_seed(inner)?);
         }
@@ -275,7 +301,7 @@ impl<'de> StrictVisitor<'de> for Skip {
         let mut seen = SeenNames::new();
         while let Some(name) = map.next_key_seed(Name)? {
             if !seen.insert(name) {
-                return Err(strict.fail(JsonProblem::Duplicate));
+                return Err(strict.fail(JsonError::Duplicate));
             }
             map.next_value_seed(inner)?;
         }
@@ -341,10 +367,10 @@ impl<'de, const N: usize> StrictVisitor<'de> for ScanObject<N> {
         while let Some(name) = map.next_key_seed(Name)? {
             match self.names.iter().position(|n| *n == name) {
                 Some(slot) if found[slot].is_some() => {
-                    return Err(strict.fail(JsonProblem::Duplicate));
+                    return Err(strict.fail(JsonError::Duplicate));
                 }
                 Some(slot) => found[slot] = Some(map.next_value_seed(kept)?),
-                None if !seen.insert(name) => return Err(strict.fail(JsonProblem::Duplicate)),
+                None if !seen.insert(name) => return Err(strict.fail(JsonError::Duplicate)),
                 None => map.next_value_seed(skipped)?,
             }
         }
@@ -430,20 +456,20 @@ mod tests {
     fn rejects_duplicates_at_any_depth() {
         assert_eq!(
             parse_object(br#"{"a":1,"a":2}"#, 8),
-            Err(JsonProblem::Duplicate)
+            Err(JsonError::Duplicate)
         );
         assert_eq!(
             parse_object(br#"{"a":{"b":1,"b":1}}"#, 8),
-            Err(JsonProblem::Duplicate)
+            Err(JsonError::Duplicate)
         );
         assert_eq!(
             parse_object(br#"{"a":[{"b":1,"b":1}]}"#, 8),
-            Err(JsonProblem::Duplicate)
+            Err(JsonError::Duplicate)
         );
         // An escaped spelling of the same name is the same name.
         assert_eq!(
             parse_object(br#"{"alg":1,"\u0061lg":2}"#, 8),
-            Err(JsonProblem::Duplicate)
+            Err(JsonError::Duplicate)
         );
     }
 
@@ -452,31 +478,25 @@ mod tests {
         assert!(parse_object(br#"{"a":{"b":{}}}"#, 3).is_ok());
         assert_eq!(
             parse_object(br#"{"a":{"b":{"c":{}}}}"#, 3),
-            Err(JsonProblem::TooDeep)
+            Err(JsonError::TooDeep)
         );
-        assert_eq!(
-            parse_object(br#"{"a":[[[]]]}"#, 3),
-            Err(JsonProblem::TooDeep)
-        );
+        assert_eq!(parse_object(br#"{"a":[[[]]]}"#, 3), Err(JsonError::TooDeep));
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(parse_object(deep.as_bytes(), 32), Err(JsonProblem::TooDeep));
+        assert_eq!(parse_object(deep.as_bytes(), 32), Err(JsonError::TooDeep));
     }
 
     #[test]
     fn rejects_non_objects_and_bad_syntax() {
-        assert_eq!(parse_object(b"[]", 8), Err(JsonProblem::NotObject));
-        assert_eq!(parse_object(b"\"x\"", 8), Err(JsonProblem::NotObject));
-        assert_eq!(parse_object(b"{} x", 8), Err(JsonProblem::Syntax));
-        assert_eq!(parse_object(b"{\"a\":1,}", 8), Err(JsonProblem::Syntax));
+        assert_eq!(parse_object(b"[]", 8), Err(JsonError::NotObject));
+        assert_eq!(parse_object(b"\"x\"", 8), Err(JsonError::NotObject));
+        assert_eq!(parse_object(b"{} x", 8), Err(JsonError::Syntax));
+        assert_eq!(parse_object(b"{\"a\":1,}", 8), Err(JsonError::Syntax));
         assert_eq!(
             parse_object(b"{\"a\":\"\\ud800\"}", 8),
-            Err(JsonProblem::Syntax)
+            Err(JsonError::Syntax)
         );
-        assert_eq!(
-            parse_object(b"{\"a\":\"\xff\"}", 8),
-            Err(JsonProblem::Syntax)
-        );
-        assert_eq!(parse_object(b"", 8), Err(JsonProblem::Syntax));
+        assert_eq!(parse_object(b"{\"a\":\"\xff\"}", 8), Err(JsonError::Syntax));
+        assert_eq!(parse_object(b"", 8), Err(JsonError::Syntax));
     }
 
     /// Documents each walk must judge alike: every strictness rule, at the top level, in

@@ -123,17 +123,27 @@ impl Validation {
     /// Validates the claims of a token whose signature has been verified.
     pub(crate) fn validate_claims(&self, payload: &[u8]) -> Result<Claims> {
         Claims::parse(payload, self.limits.json_depth(), |claims| {
-            for name in &self.required {
-                if !claims.all.contains_key(name) {
-                    return Err(Error::ClaimMissing {
-                        claim: name.clone(),
-                    });
-                }
-            }
-            self.check_issuer(claims.iss)?;
-            self.check_audience(claims.aud)?;
-            self.check_times(claims)
+            self.check_registered(claims)
         })
+    }
+
+    /// Validates claims parsed before the signature was verified, as
+    /// [`Validation::validate_claims`] would have.
+    pub(crate) fn check_claims(&self, claims: &Claims) -> Result<()> {
+        self.check_registered(&claims.registered()?)
+    }
+
+    fn check_registered(&self, claims: &Registered<'_>) -> Result<()> {
+        for name in &self.required {
+            if !claims.all.contains_key(name) {
+                return Err(Error::ClaimMissing {
+                    claim: name.clone(),
+                });
+            }
+        }
+        self.check_issuer(claims.iss)?;
+        self.check_audience(claims.aud)?;
+        self.check_times(claims)
     }
 
     fn check_issuer(&self, iss: Option<&str>) -> Result<()> {

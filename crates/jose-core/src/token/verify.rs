@@ -2,7 +2,7 @@
 //! try candidate keys under a budget, then validate claims.
 
 use super::claims::Claims;
-use super::compact::Segments;
+use super::compact::{CompactJws, Segments, unencoded_jwt};
 use super::header::Header;
 use super::validation::Validation;
 use crate::algorithm::Algorithm;
@@ -188,19 +188,110 @@ where
     E: From<Error>,
 {
     let segments = Segments::split(token, validation.limits())?;
-    let (key, finished) = segments.with_payload(|payload| {
+    let (finished, key) = verify_segments(
+        &segments,
+        validation,
+        payload_kind,
+        candidates,
+        check,
+        finish,
+    )?;
+    Ok((segments.into_header(), finished, key))
+}
+
+/// [`verify_token`] on a token already split and its header parsed.
+fn verify_segments<K, I, E, T>(
+    segments: &Segments<'_>,
+    validation: &Validation,
+    payload_kind: Payload,
+    candidates: impl FnOnce(&Header) -> Result<I, E>,
+    check: impl Fn(&VerifyingKey, Algorithm, &[u8], &[u8]) -> Result<()>,
+    finish: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<(T, K), E>
+where
+    I: IntoIterator<Item = K>,
+    K: AsRef<VerifyingKey>,
+    E: From<Error>,
+{
+    segments.with_payload(|payload| {
         let key = segments.with_signature(|signature| {
             if payload_kind == Payload::Claims && !segments.header().b64() {
-                return Err(Error::JwtInvalid {
-                    reason: "a JWT cannot use an unencoded payload (\"b64\": false)",
-                }
-                .into());
+                return Err(unencoded_jwt().into());
             }
-            verify_signature_with(&segments, signature, validation, candidates, check)
+            verify_signature_with(segments, signature, validation, candidates, check)
         })?;
-        Ok::<_, E>((key, finish(payload)?))
-    })?;
-    Ok((segments.into_header(), finished, key))
+        Ok::<_, E>((finish(payload)?, key))
+    })
+}
+
+/// Verification of a token parsed once with [`CompactJws::parse`].
+impl CompactJws<'_> {
+    /// [`verify_jwt_with`] on this parsed token: the header is not parsed again, nor the
+    /// claims if [`unverified_claims`](CompactJws::unverified_claims) already read them.
+    ///
+    /// A token parsed under other [`Limits`](crate::Limits) than `validation`'s is
+    /// parsed again under `validation`'s, so the result never depends on how it was
+    /// parsed first.
+    pub fn verify_jwt_with<K, I, E>(
+        &self,
+        validation: &Validation,
+        candidates: impl FnOnce(&Header) -> Result<I, E>,
+    ) -> Result<(VerifiedJwt, K), E>
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<VerifyingKey>,
+        E: From<Error>,
+    {
+        if self.limits() != validation.limits() {
+            return verify_jwt_with(self.token(), validation, candidates);
+        }
+        let claims = |payload: &[u8]| match self.parsed_claims() {
+            Some(Ok(claims)) => {
+                validation.check_claims(claims)?;
+                Ok(claims.clone())
+            }
+            Some(Err(e)) => Err(E::from(e.clone())),
+            None => Ok(validation.validate_claims(payload)?),
+        };
+        let (claims, key) = verify_segments(
+            self.segments(),
+            validation,
+            Payload::Claims,
+            candidates,
+            VerifyingKey::verify_signature,
+            claims,
+        )?;
+        let header = self.header().clone();
+        Ok((VerifiedJwt { header, claims }, key))
+    }
+
+    /// [`verify_jws_with`] on this parsed token, without parsing its header again; see
+    /// [`CompactJws::verify_jwt_with`] for tokens parsed under other limits.
+    pub fn verify_jws_with<K, I, E>(
+        &self,
+        validation: &Validation,
+        candidates: impl FnOnce(&Header) -> Result<I, E>,
+    ) -> Result<(VerifiedJws, K), E>
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<VerifyingKey>,
+        E: From<Error>,
+    {
+        if self.limits() != validation.limits() {
+            return verify_jws_with(self.token(), validation, candidates);
+        }
+        let copy = |payload: &[u8]| Ok(payload.to_vec());
+        let (payload, key) = verify_segments(
+            self.segments(),
+            validation,
+            Payload::AnyBytes,
+            candidates,
+            VerifyingKey::verify_signature,
+            copy,
+        )?;
+        let header = self.header().clone();
+        Ok((VerifiedJws { header, payload }, key))
+    }
 }
 
 /// Checks the header against the caller's policy, then tries the candidate keys in order
