@@ -180,7 +180,7 @@ fn check_header_against_json(header: &Header, json: &[u8], limits: &Limits) {
     check_header(header, limits);
 }
 
-/// The header rules of DESIGN §4.1 and §4.3, checked on the raw members.
+/// The header rules of docs/DESIGN.md §4.1 and §4.3, checked on the raw members.
 pub(crate) fn check_header(header: &Header, limits: &Limits) {
     let raw = header.raw();
     let alg = header.alg();
