@@ -106,7 +106,8 @@ fn check_verification_path_agrees(token: &str, parsed: Result<&Header, &Error>) 
 /// Oracle: no panic, and an accepted header is a JSON object (as plain `serde_json`
 /// reads it, member for member) whose `alg` is one of [`Algorithm::ALL`] — never
 /// `none` or HMAC — with `kid`/`typ`/`cty` strings, `kid` within its limit, `crit`
-/// listing only understood extensions that are present, and `b64` only under `crit`.
+/// non-empty, naming each extension once and only understood extensions that are
+/// present, and `b64` only under `crit`.
 ///
 /// Differential oracle: the header parser, which scans the JSON without building it,
 /// refuses exactly the JSON that the strict parse building every value (claims, JWK
@@ -239,6 +240,9 @@ pub(crate) fn check_header(header: &Header, limits: &Limits) {
 
 /// Fuzz target `base64url`: `jose_core::base64url_decode` against two independent strict
 /// decoders.
+///
+/// Strict means: no padding, only the URL-safe alphabet, canonical trailing bits, and no
+/// length ≡ 1 mod 4.
 ///
 /// Oracle: all three accept the same inputs and decode them to the same bytes — our
 /// table-driven decoder, the reference written from the RFCs for this target, and
