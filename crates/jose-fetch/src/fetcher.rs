@@ -864,7 +864,6 @@ mod tests {
     /// The race a rotation opens: a reader checks the old set, the refetch that brings
     /// the new `kid` finishes (starting the cooldown), and only then does the reader take
     /// the state lock. It must check the published set, not be refused by the cooldown.
-    /// (Reproduced with threads in review: 9 rounds in 20 refused a valid token.)
     #[test]
     fn a_set_published_after_the_first_check_is_checked_before_the_cooldown() {
         let keys = offline();

@@ -870,8 +870,8 @@ async fn bad_tokens_are_401_not_503() {
     assert_eq!(provider.hits(), 1);
 }
 
-/// Server hints of absurd size (found in review: `Instant + Duration` panicked inside the
-/// fetch task, which left the fetcher unable to fetch again).
+/// Server hints of absurd size: `Instant + Duration` can overflow, and a panic inside the
+/// fetch task would leave the fetcher unable to fetch again.
 mod huge_server_hints {
     use super::*;
 

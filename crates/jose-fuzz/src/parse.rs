@@ -246,9 +246,9 @@ pub(crate) fn check_header(header: &Header, limits: &Limits) {
 ///
 /// Oracle: all three accept the same inputs and decode them to the same bytes — our
 /// table-driven decoder, the reference written from the RFCs for this target, and
-/// `base64ct`'s strict constant-time decoder (which jose-core used before it had its
-/// own); an accepted input is the canonical encoding of its bytes (re-encoding
-/// reproduces it); and any byte string survives encode-then-decode in every decoder.
+/// `base64ct`'s strict constant-time decoder; an accepted input is the canonical
+/// encoding of its bytes (re-encoding reproduces it); and any byte string survives
+/// encode-then-decode in every decoder.
 pub fn base64url(data: &[u8]) {
     let reference = b64ref::decode(data);
     assert_eq!(base64ct_decode(data), reference, "the two oracles disagree");
