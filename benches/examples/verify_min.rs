@@ -2,7 +2,7 @@
 //! A/B comparisons of two builds on a shared machine.
 //!
 //! Why the minimum: on the shared 2-core VM this project is measured on, another tenant
-//! can slow a run down by up to 2× for seconds at a time, which moves medians of whole
+//! can slow a run down severely for seconds at a time, which moves medians of whole
 //! runs more than the changes being compared. A batch of a few milliseconds either hits
 //! such a spell or not, so the fastest of a few hundred batches estimates the
 //! uncontended speed, and it is steady from run to run. Alternate the two builds and

@@ -459,11 +459,11 @@ fn full_measurement_from(args: impl IntoIterator<Item = String>) -> bool {
 /// Why not `std::sync::Barrier`: a thread waiting in a `Barrier` sleeps, and the last
 /// arrival's wake-up lets Linux place the woken thread on the waker's CPU, where the two
 /// share one core until the load balancer moves one, often longer than a 20 ms block.
-/// On this project's 2-core VM that made a multiply loop with no shared data "scale"
-/// by 1.3× in blocks of a few milliseconds (2.0× without the barrier): a measure of the
-/// scheduler, not of the code. Waiting threads here stay runnable (they yield rather
-/// than sleep), so each keeps the CPU it was started on; if the scheduler does put two
-/// on one CPU, they still run one after the other and the measured span shows it.
+/// Then even a loop with no shared data fails to "scale" in blocks of a few milliseconds:
+/// a measure of the scheduler, not of the code. Waiting threads here stay runnable (they
+/// yield rather than sleep), so each keeps the CPU it was started on; if the scheduler
+/// does put two on one CPU, they still run one after the other and the measured span
+/// shows it.
 pub struct StartLine {
     threads: usize,
     arrived: std::sync::atomic::AtomicUsize,

@@ -1,32 +1,28 @@
 //! Writes `$OUT_DIR/mont_sqr_unrolled.rs`: the Montgomery squaring of
-//! `src/montgomery.rs` written out in full for 2048-, 3072- and 4096-bit moduli (32, 48
-//! and 64 limbs), one line per limb product.
+//! `src/crypto/montgomery.rs` written out in full for 2048-, 3072- and 4096-bit moduli
+//! (32, 48 and 64 limbs), one line per limb product.
 //!
 //! Why generated: 16 of the 17 modular multiplications of an RSA verification
 //! (`s^65537`) are squarings, and the looped `mont_sqr` spends about as many
-//! instructions setting up each column's loops as on the limb products themselves (~13
-//! instructions per product in all, 7 of them the product); with every index a constant
-//! that setup is gone. The columns are the same as `mont_sqr`'s, in the same order, so
-//! the tests compare the two limb for limb, as well as against `num-bigint-dig`.
+//! instructions setting up each column's loops as on the limb products themselves; with
+//! every index a constant that setup is gone. The columns are the same as `mont_sqr`'s,
+//! in the same order, so the tests compare the two limb for limb, as well as against
+//! `num-bigint-dig`.
 //!
 //! Each size is cut into parts of about 200 products, each its own function: LLVM's
-//! time grows faster than linearly with a function's size. As three single functions
-//! the code took a debug build of jose-core from 6 s to 4 min 15 s; in parts of ~400
-//! products it took 24 s, and 46 s once the columns had the barrier below; in parts of
-//! ~200 it takes 29 s, and runs as fast. A part passes on the accumulator between two
+//! time grows faster than linearly with a function's size, so one function per size
+//! would make a debug build of jose-core take minutes, while parts this small compile
+//! quickly and run as fast as larger ones. A part passes on the accumulator between two
 //! columns, where its top limb is zero, as a `u128`: it returns in two registers where
 //! the three-limb `Acc` went through memory.
 //!
 //! Each column starts by passing the operand arrays through `core::hint::black_box`.
 //! Without it LLVM sees that a limb loaded in one column is loaded again in a later one,
-//! keeps the first load alive and spills it to the stack: a store (for about one
-//! product in four at 2048 bits, two in five at 4096) for a reload that costs the same
-//! as reading the operand again. The barrier makes every column read its operands
-//! afresh, for a few register moves per column (the parts take fixed-size arrays, so no
-//! lengths are checked). Only speed depends on it (`black_box` is a best-effort hint).
-//! Measured on the 2-core Zen 3 VM (BENCHMARKS.md): 2.3 % fewer instructions per
-//! RS256-2048 verification and 4.5 % fewer at 4096 bits; 2.7 %, 6 % and 6 % less time
-//! at 2048, 3072 and 4096 bits.
+//! keeps the first load alive and spills it to the stack: a store for a reload that
+//! costs the same as reading the operand again. The barrier makes every column read its
+//! operands afresh, for a few register moves per column (the parts take fixed-size
+//! arrays, so no lengths are checked). Only speed depends on it (`black_box` is a
+//! best-effort hint).
 
 #![forbid(unsafe_code)]
 

@@ -2,7 +2,7 @@
 //!
 //! This machine has 2 cores shared with builds and fuzzing campaigns; with wall-clock
 //! time, a sample taken while another process holds our core counts the time we were
-//! descheduled (seen here: the same benchmark at 43 µs and at 64 µs in two runs). The
+//! descheduled, and two runs of the same benchmark can differ by half. The
 //! CPU time of the measuring thread (`CLOCK_THREAD_CPUTIME_ID`, through the `cpu-time`
 //! crate) counts only the time this thread ran, so time-slicing drops out; cache and
 //! memory-bandwidth interference from the other core remain. The `threads` bench keeps

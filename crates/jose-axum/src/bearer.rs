@@ -258,8 +258,8 @@ mod tests {
         assert!(matches!(find(&map, &cookie), Found::Malformed(_)));
     }
 
-    /// Found in review: values were read with `to_str`, so non-ASCII octets anywhere in a
-    /// header decided for the whole header.
+    /// Header values are read as octets, not with `to_str`: a non-ASCII octet elsewhere in
+    /// a header must not decide for the whole header.
     #[test]
     fn non_ascii_octets_outside_the_token_do_not_matter() {
         let cookie = [Fallback::Cookie("at".into())];

@@ -252,7 +252,7 @@ fn prepare(cases: &[(&'static str, Algorithm, KeySpec)]) -> Result<Vec<Prepared>
             .build();
         // Twice, so the key is as a service's long-lived key is before the loop: an EC key
         // builds its table of multiples on its second verification (the first such build
-        // also makes the process's table for the generator, ~20 ms), which would
+        // also makes the process's table for the generator, far costlier), which would
         // otherwise be charged to the single-thread row.
         for _ in 0..2 {
             verify_jwt(&token, &key, &validation)

@@ -1,10 +1,4 @@
-//! `jose`: verify, decode and inspect JWTs and JWK Sets from the command line, and
-//! measure verification speed (`jose bench`).
-//!
-//! The contract (DESIGN §6) is exact because scripts and acceptance tests drive it:
-//! exit 0 = valid, 1 = rejected (a JSON object on stdout says why), 2 = usage or
-//! configuration error (the reason on stderr: one line for a configuration error, and
-//! clap's message with the usage line for a usage error).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 mod bench;

@@ -1,4 +1,4 @@
-//! The JSON shapes printed on stdout, members in the order DESIGN §6 writes them
+//! The JSON shapes printed on stdout, members in the order docs/DESIGN.md §6 writes them
 //! (`serde_json` maps sort their keys, so the outer objects are written by hand).
 
 use std::io::Write as _;

@@ -1,4 +1,4 @@
-//! Black-box tests of the `jose` binary: the DESIGN §6 contract (exit codes, JSON shapes,
+//! Black-box tests of the `jose` binary: the docs/DESIGN.md §6 contract (exit codes, JSON shapes,
 //! stdin batches with one key cache, URL and issuer sources) against the built binary and
 //! a real HTTP server on 127.0.0.1.
 

@@ -7,7 +7,7 @@
 //!
 //! Decoding is ours, table-driven and variable-time: everything a verifier decodes with it
 //! (token segments, public key members) is public, so there is no secret to leak through
-//! timing, and `base64ct`'s constant-time decoder cost several times more on every token.
+//! timing, and a constant-time decoder costs several times more on every token.
 //! `base64ct` still encodes, and serves as a differential oracle for this decoder in the
 //! `base64url` fuzz target.
 

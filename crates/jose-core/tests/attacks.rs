@@ -1,4 +1,4 @@
-//! One test per security rule (DESIGN §4): each builds the attack and asserts the exact
+//! One test per security rule (docs/DESIGN.md §4): each builds the attack and asserts the exact
 //! rejection. Attack tokens are signed validly wherever possible, so the rejection must
 //! come from the rule under test and not from a broken signature.
 
@@ -472,7 +472,7 @@ mod ecdsa {
 
     #[test]
     fn high_s_is_accepted_by_default() {
-        // DESIGN §4.7: (r, n - s) is also a valid ECDSA signature; tokens are therefore
+        // docs/DESIGN.md §4.7: (r, n - s) is also a valid ECDSA signature; tokens are therefore
         // never unique identifiers.
         let (token, raw) = sign_es256(r#"{"alg":"ES256"}"#, CLAIMS);
         let sig = p256::ecdsa::Signature::from_slice(&raw).unwrap();

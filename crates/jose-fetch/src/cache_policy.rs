@@ -11,7 +11,7 @@ use crate::http::HttpResponse;
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// The longest server `stale-if-error` honoured: a week. Beyond that the server would be
-/// asking us to trust stale keys indefinitely, which DESIGN §7 rules out.
+/// asking us to trust stale keys indefinitely, which docs/DESIGN.md §7 rules out.
 pub(crate) const MAX_STALE_IF_ERROR: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Freshness read from one response.

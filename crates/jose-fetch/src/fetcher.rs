@@ -1,5 +1,5 @@
 //! The fetcher: an immutable snapshot for readers, one shared fetch at a time, and the
-//! refresh policy of DESIGN §7.
+//! refresh policy of docs/DESIGN.md §7.
 //!
 //! Locking: `current` (the snapshot) and `state` (fetch bookkeeping) are `std` locks held
 //! only for a few field reads or writes, never across `.await`. Fetches run in spawned
@@ -75,7 +75,7 @@ type Outcome = Result<Arc<Snapshot>, FetchError>;
 struct State {
     in_flight: Option<watch::Receiver<Option<Outcome>>>,
     /// The last fetch that counts against the unknown-`kid` budget: every one but the
-    /// background refreshes (DESIGN §7, principle 2).
+    /// background refreshes (docs/DESIGN.md §7, principle 2).
     last_counted_fetch: Option<Instant>,
     last_success: Option<Instant>,
     last_error: Option<FetchError>,
@@ -864,7 +864,6 @@ mod tests {
     /// The race a rotation opens: a reader checks the old set, the refetch that brings
     /// the new `kid` finishes (starting the cooldown), and only then does the reader take
     /// the state lock. It must check the published set, not be refused by the cooldown.
-    /// (Reproduced with threads in review: 9 rounds in 20 refused a valid token.)
     #[test]
     fn a_set_published_after_the_first_check_is_checked_before_the_cooldown() {
         let keys = offline();

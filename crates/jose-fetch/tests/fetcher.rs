@@ -1,5 +1,5 @@
-//! The fetcher against a real HTTP server on 127.0.0.1 (DESIGN §7 "Tests that must
-//! exist", plus rotation, cache headers, revalidation, discovery and transport rules).
+//! The fetcher against a real HTTP server on 127.0.0.1: the failures of docs/DESIGN.md §7,
+//! plus rotation, cache headers, revalidation, discovery and transport rules.
 //! Cache time is driven by a `ManualClock`; no test sleeps for a TTL.
 
 mod support;
@@ -89,7 +89,7 @@ async fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
         .unwrap();
     assert_eq!(provider.hits(), 1);
 
-    // The cold fetch counts against the budget (DESIGN §7, principle 2): a flood right
+    // The cold fetch counts against the budget (docs/DESIGN.md §7, principle 2): a flood right
     // after it costs nothing.
     for i in 0..100 {
         let err = keys
@@ -349,8 +349,8 @@ async fn retry_after_is_honoured() {
     assert_eq!(provider.hits(), hits);
 }
 
-/// DESIGN §7: an unknown `kty`, an `OKP`/`Ed448` key and a malformed RSA key beside one
-/// good RSA key. The good key and the token come from `test-vectors/interop/`: signed by
+/// docs/DESIGN.md §7, principle 4: an unknown `kty`, an `OKP`/`Ed448` key and a malformed
+/// RSA key beside one good RSA key. The good key and the token come from `test-vectors/interop/`: signed by
 /// PyJWT on pyca/cryptography, an independent implementation.
 #[tokio::test]
 async fn one_good_key_among_unusable_ones_still_verifies() {
@@ -870,8 +870,8 @@ async fn bad_tokens_are_401_not_503() {
     assert_eq!(provider.hits(), 1);
 }
 
-/// Server hints of absurd size (found in review: `Instant + Duration` panicked inside the
-/// fetch task, which left the fetcher unable to fetch again).
+/// Server hints of absurd size: `Instant + Duration` can overflow, and a panic inside the
+/// fetch task would leave the fetcher unable to fetch again.
 mod huge_server_hints {
     use super::*;
 

@@ -13,7 +13,7 @@
 //! 403 or 503 with an `ERR_` code, and its `WWW-Authenticate` challenge is visible
 //! ASCII with no run of 24 or more token characters (no token, nor a piece of one, is
 //! echoed; a fixed phrase can still contain a header value the fuzzer copied from it,
-//! as in the first finding, `arer real`, so values themselves are not searched for).
+//! say `arer real`, so values themselves are not searched for).
 
 use std::future::Future;
 use std::pin::pin;

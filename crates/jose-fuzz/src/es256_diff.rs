@@ -40,9 +40,10 @@ const KEY_LENGTHS: u8 = 4;
 /// with 32-byte coordinates, and exports them unchanged; for an accepted key,
 /// `verify_signature(ES256, …)` agrees with `Signature::from_slice` + `verify` (64-byte
 /// raw `r||s`, `r`,`s` in `[1, n−1]`; p256 0.13 accepts high-S, and so do we by design,
-/// DESIGN §4.7); a key's first verification (windows over the point) and its later ones
-/// (jose-core's precomputed table) agree, and both agree with `p256`; an undamaged signature verifies, high-S or not; and an EC
-/// key never verifies an RSA algorithm.
+/// docs/DESIGN.md §4.7); a key's first verification (windows over the point) and its
+/// later ones (jose-core's precomputed table) agree, and both agree with `p256`; an
+/// undamaged signature verifies, high-S or not; and an EC key never verifies an RSA
+/// algorithm.
 pub fn es256_verify_differential(data: &[u8]) {
     let mut input = Input::new(data);
     match input.byte() % 3 {

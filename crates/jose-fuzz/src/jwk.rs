@@ -21,14 +21,16 @@ const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
 
 /// Fuzz target `jwk_parse`: arbitrary bytes as one JWK (`Jwk::from_json`).
 ///
-/// Oracle for a kept key: the JSON is an object (as plain `serde_json` reads it) that
-/// repeats no member name at any depth, with
+/// Oracle for a kept key: the JSON is at most 256 KiB, an object (as plain `serde_json`
+/// reads it) that repeats no member name at any depth, with
 /// `kty` `RSA` or `EC` matching the key, no private members, `use` absent or `sig`,
 /// `key_ops` absent or containing `verify`, an `alg` (if any) that is supported and fits
 /// the key, a `kid` within its limit; `n`/`e` or `x`/`y`, when given, are exactly the
 /// key's components; RSA keys are 2048–8192 bits with an odd exponent > 1; P-256
 /// coordinates are 32 bytes; and the thumbprint is the RFC 7638 SHA-256 of the required
-/// members computed here independently (sorted-key `serde_json`).
+/// members computed here independently (sorted-key `serde_json`). With `x5c`, the leaf
+/// certificate (read here with `x509-cert` and the `rsa` / `p256` crates) holds exactly
+/// the kept key, and `x5t` / `x5t#S256`, when present, are its SHA-1 / SHA-256.
 pub fn jwk_parse(data: &[u8]) {
     let Ok(jwk) = Jwk::from_json(data) else {
         return;
@@ -208,8 +210,8 @@ fn rfc7638_thumbprint(key: &VerifyingKey) -> String {
 /// Fuzz target `jwks_parse`: arbitrary bytes as a JWK Set (`JwkSet::from_json`),
 /// including the skipped-key report.
 ///
-/// Oracle when the set parses: the document repeats no member name at any depth and is
-/// an object whose `keys` array has
+/// Oracle when the set parses: the document is at most 256 KiB, repeats no member name
+/// at any depth and is an object whose `keys` array has
 /// exactly `keys().len() + skipped().len()` entries (at most 100); skipped indices are
 /// distinct, increasing and in range, each with an `ERR_JWK_` code and a `kid` only if
 /// the entry has that string `kid`; the kept keys are the other entries in order, each

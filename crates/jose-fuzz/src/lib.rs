@@ -1,30 +1,4 @@
-//! The bodies of the jose fuzz targets, one public function per target.
-//!
-//! Each function takes the fuzzer's bytes, drives one part of jose with them and
-//! asserts an oracle: a property every accepted (or rejected) input must have, or the
-//! agreement of two independent implementations. A panic means a genuine bug in
-//! jose or in the oracle, never "this input was invalid".
-//!
-//! The functions live in this ordinary workspace crate, not in `fuzz/`, so that:
-//! - the cargo-fuzz project (`fuzz/`, nightly, its own workspace) is a thin shell of
-//!   one-line targets, and
-//! - the stable integration test `tests/corpus_replay.rs` replays every committed corpus
-//!   file through exactly the same code in `cargo test --workspace`.
-//!
-//! | target | what it feeds | oracle |
-//! |---|---|---|
-//! | [`compact_parse`] | bytes as a compact JWS | segments, limits, signing input, canonical base64url, header rules |
-//! | [`header_json`] | bytes as the header JSON | accepted ⇒ a JSON object with a supported `alg`, valid `crit`/`b64`; refused as JSON ⇔ the strict parse refuses it |
-//! | [`base64url`] | bytes as base64url | agrees with two independent strict decoders (our reference and `base64ct`); round-trips |
-//! | [`claims`] | bytes as a signed JWT payload | accepted ⇒ `exp`/`nbf`/`iat`/`iss`/`aud` really valid |
-//! | [`rsa_verify_differential`] | RS*/PS* signatures | agrees with the `rsa` crate |
-//! | [`es256_verify_differential`] | P-256 keys and ES256 signatures | agrees with the `p256` crate |
-//! | [`jwk_parse`] | bytes as one JWK | a kept key obeys every key rule; RFC 7638 thumbprint |
-//! | [`jwks_parse`] | bytes as a JWK Set | kept + skipped = entries; each entry agrees with a lone parse |
-//! | [`verify_jwt`] | bytes as a token against a fixed set | accepted ⇒ one of the known valid tokens |
-//! | [`key_import`] | bytes as DER, PEM or RSA `n`/`e` | accepted ⇒ the `rsa`/`p256` crates read the same key |
-//! | [`provider_responses`] | an identity provider's answers (status, cache and retry headers, bodies) through `jose-fetch`'s HTTP seam, with clock steps and verifications | no panic, in the caller or the spawned fetch; errors are 401 or 503 with an `ERR_` code; requests stay on allowed origins |
-//! | [`bearer_request`] | request headers (`Authorization`, a cookie, a custom header) through `jose-axum`'s `JwtAuth::authenticate` | verified ⇒ a known valid token from one header; two `Authorization` headers refused; no request bytes echoed in the challenge |
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 mod b64ref;

@@ -106,7 +106,8 @@ fn check_verification_path_agrees(token: &str, parsed: Result<&Header, &Error>) 
 /// Oracle: no panic, and an accepted header is a JSON object (as plain `serde_json`
 /// reads it, member for member) whose `alg` is one of [`Algorithm::ALL`] — never
 /// `none` or HMAC — with `kid`/`typ`/`cty` strings, `kid` within its limit, `crit`
-/// listing only understood extensions that are present, and `b64` only under `crit`.
+/// non-empty, naming each extension once and only understood extensions that are
+/// present, and `b64` only under `crit`.
 ///
 /// Differential oracle: the header parser, which scans the JSON without building it,
 /// refuses exactly the JSON that the strict parse building every value (claims, JWK
@@ -180,7 +181,7 @@ fn check_header_against_json(header: &Header, json: &[u8], limits: &Limits) {
     check_header(header, limits);
 }
 
-/// The header rules of DESIGN §4.1 and §4.3, checked on the raw members.
+/// The header rules of docs/DESIGN.md §4.1 and §4.3, checked on the raw members.
 pub(crate) fn check_header(header: &Header, limits: &Limits) {
     let raw = header.raw();
     let alg = header.alg();
@@ -240,11 +241,14 @@ pub(crate) fn check_header(header: &Header, limits: &Limits) {
 /// Fuzz target `base64url`: `jose_core::base64url_decode` against two independent strict
 /// decoders.
 ///
+/// Strict means: no padding, only the URL-safe alphabet, canonical trailing bits, and no
+/// length ≡ 1 mod 4.
+///
 /// Oracle: all three accept the same inputs and decode them to the same bytes — our
 /// table-driven decoder, the reference written from the RFCs for this target, and
-/// `base64ct`'s strict constant-time decoder (which jose-core used before it had its
-/// own); an accepted input is the canonical encoding of its bytes (re-encoding
-/// reproduces it); and any byte string survives encode-then-decode in every decoder.
+/// `base64ct`'s strict constant-time decoder; an accepted input is the canonical
+/// encoding of its bytes (re-encoding reproduces it); and any byte string survives
+/// encode-then-decode in every decoder.
 pub fn base64url(data: &[u8]) {
     let reference = b64ref::decode(data);
     assert_eq!(base64ct_decode(data), reference, "the two oracles disagree");

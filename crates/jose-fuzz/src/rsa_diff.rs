@@ -36,6 +36,10 @@ const ALGS: [Algorithm; 6] = [
 /// length to the hash length, as RFC 7518 does) agree on every input; and an
 /// undamaged, correctly encoded signature (salt length = hash length) verifies.
 ///
+/// The target is slow by design: most inputs cost one RSA private-key operation (up to
+/// 4096 bits) to sign the crafted encoding. Build it without sanitizer or comparison
+/// tracing (`run_campaign.sh` does).
+///
 /// Known principled difference, unreachable here: for moduli whose bit length is 1 mod
 /// 8 the `rsa` crate drops the leading octet of EM without checking that it is zero,
 /// where jose-core (RFC 8017 §9.1.2 via §8.1.2 step 2c) requires it to be zero. The

@@ -1,5 +1,5 @@
 //! Replays every committed fuzz corpus file through its target on the stable toolchain,
-//! so `cargo test --workspace` (and CI) re-checks every seed and every past finding, and
+//! so `cargo test` (and CI) re-checks every seed and every past finding, and
 //! that none of them costs heap out of proportion to its size.
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! A JWK Set: every key parsed on its own, usable keys indexed by `kid`, skipped keys
-//! reported, and candidate selection for a token's header (DESIGN §3).
+//! reported, and candidate selection for a token's header (docs/DESIGN.md §3).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Set parsing, skipped-key reports, candidate selection and the attacks of DESIGN §4.1-4.2
+//! Set parsing, skipped-key reports, candidate selection and the attacks of docs/DESIGN.md §4.1-4.2
 //! against a key set.
 
 mod common;
@@ -278,7 +278,7 @@ fn the_allowlist_is_checked_before_any_key() {
     assert_eq!(err.code(), "ERR_JOSE_ALG_NOT_ALLOWED");
 }
 
-/// DESIGN §4.1: a symmetric key is never a candidate, so an HS256 token "signed" with a
+/// docs/DESIGN.md §4.1: a symmetric key is never a candidate, so an HS256 token "signed" with a
 /// public key's bytes or with the oct key cannot verify, whatever the allowlist says.
 #[test]
 fn a_symmetric_key_never_verifies_anything() {
@@ -306,7 +306,7 @@ fn a_symmetric_key_never_verifies_anything() {
     assert_eq!(err.code(), "ERR_JWS_SIGNATURE_INVALID");
 }
 
-/// DESIGN §4.2: header `jwk`, `jku`, `x5u` and `x5c` never supply a key. Each token below
+/// docs/DESIGN.md §4.2: header `jwk`, `jku`, `x5u` and `x5c` never supply a key. Each token below
 /// is validly signed by a key that is *not* in the set and carries that key (or where to
 /// find it) in its header.
 #[test]

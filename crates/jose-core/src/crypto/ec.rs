@@ -3,7 +3,7 @@
 //! The signature is the raw 64-octet `r || s` that JWS mandates; DER is rejected.
 //! `p256` rejects `r` or `s` outside `[1, n-1]` when the signature is decoded and checks
 //! the point is on the curve and not the identity when the key is imported.
-//! High-S signatures are valid ECDSA and are accepted (DESIGN §4.7): a token string is
+//! High-S signatures are valid ECDSA and are accepted (docs/DESIGN.md §4.7): a token string is
 //! therefore never a unique identifier.
 //!
 //! A key's first verification multiplies the point itself by 4-bit windows (with `u1·G`

@@ -260,10 +260,10 @@ impl Table {
 /// The generator's multiples (8-bit windows, ~520 KB), built once per process.
 static GENERATOR: OnceLock<Option<Table>> = OnceLock::new();
 
-/// Whether the generator's table exists. Building it takes ~10-20 ms, so a key's first
-/// verification uses [`KeyMultiples::Point`] only once some key's second verification
-/// has paid for it, and `p256` before then: the process's first tokens wait no longer
-/// than they would with `p256` alone.
+/// Whether the generator's table exists. Building it (32 × 255 points) costs far more
+/// than a verification, so a key's first verification uses [`KeyMultiples::Point`]
+/// only once some key's second verification has paid for it, and `p256` before then:
+/// the process's first tokens wait no longer than they would with `p256` alone.
 pub(crate) fn generator_is_built() -> bool {
     GENERATOR.get().is_some_and(Option::is_some)
 }

@@ -1,11 +1,12 @@
 //! The RSA public operation `s^e mod n` in Montgomery form, on 64-bit limbs.
 //!
-//! Why our own arithmetic: `rsa` 0.9 spends 93 % of an RS256 verification in
-//! num-bigint-dig's generic, allocating `modpow` (DESIGN §8). Verification is a public
-//! operation — signature, modulus and exponent are all public — so it can be variable
-//! time, and with `e = 65537` it is only 17 modular multiplications. Here the per-key
-//! constants (`-n⁻¹ mod 2⁶⁴`, `R² mod n`) are computed once when the key is loaded, the
-//! working values live on the stack, and squaring uses the cheaper symmetric product.
+//! Why our own arithmetic: `rsa` 0.9 spends nearly all of an RS256 verification in
+//! num-bigint-dig's generic, allocating `modpow` (docs/DESIGN.md §8). Verification is a
+//! public operation — signature, modulus and exponent are all public — so it can be
+//! variable time, and with `e = 65537` it is only 17 modular multiplications. Here the
+//! per-key constants (`-n⁻¹ mod 2⁶⁴`, `R² mod n`) are computed once when the key is
+//! loaded, the working values live on the stack, and squaring uses the cheaper
+//! symmetric product.
 //!
 //! Both products scan by *column* (product scanning, Koç et al.'s FIPS): every limb
 //! product of a column is added into one three-limb accumulator, so each product costs a
@@ -16,9 +17,7 @@
 //! For 2048-, 3072- and 4096-bit moduli, the squaring (16 of the 17 multiplications) is
 //! [`mont_sqr`] written out in full by `build.rs`, every index a constant: the looped
 //! version spends about as many instructions setting up each column's loops as
-//! multiplying. Measured with `perf stat` on a 2-core Zen 3 VM, `s^65537 mod n` took
-//! 0.74× the cycles of the looped code at 2048 bits, 0.78× at 3072 and ~0.8× at 4096
-//! (BENCHMARKS.md). Other sizes (say, 2056 bits) use the loops.
+//! multiplying. Other sizes (say, 2056 bits) use the loops.
 //!
 //! Correctness is checked against `num-bigint-dig`'s `modpow` (the unit tests below, the
 //! RSA differential fuzz target) and against every Wycheproof RSA case.

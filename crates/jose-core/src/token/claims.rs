@@ -254,7 +254,7 @@ pub(crate) fn audiences(aud: Option<&Value>) -> impl Iterator<Item = &str> {
 /// fails closed: `exp` and the age of `iat` round down (a token counts as expired, or as
 /// old, from the start of that second), while `nbf` and "`iat` in the future" round up
 /// (a token is accepted only once that second has fully begun). Rounding `nbf` down
-/// accepted a token up to a second before its `nbf`.
+/// would accept a token up to a second before its `nbf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NumericDate {
     secs: u64,
@@ -410,7 +410,7 @@ mod tests {
     #[test]
     fn deserialize_errors_redact_quotes_and_backticks_inside_values() {
         let cases = [
-            // An escaped quote inside a string value used to end the redaction early.
+            // An escaped quote inside a string value must not end the redaction early.
             (json!({"count": "alice\"SECRET 4111"}), "expected u64"),
             // A raw member name with backticks in it.
             (json!({"a`SECRET`": 1}), "unknown field"),
