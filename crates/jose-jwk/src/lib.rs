@@ -6,6 +6,7 @@
 )]
 
 // The public interface is:
+pub use crate::cache::{TokenCache, TokenCacheOptions, TokenCacheStats};
 pub use crate::error::Error;
 pub use crate::jwk::Jwk;
 pub use crate::options::JwkSetOptions;
@@ -14,6 +15,7 @@ pub use crate::skip::{SkipReason, SkippedKey};
 pub use crate::thumbprint::thumbprint_sha256;
 pub use crate::verified::{KeyId, VerifiedJws, VerifiedJwt};
 
+mod cache;
 mod error;
 mod jwk;
 mod options;

@@ -1,7 +1,7 @@
 //! A JWK Set: every key parsed on its own, usable keys indexed by `kid`, skipped keys
 //! reported, and candidate selection for a token's header (docs/DESIGN.md §3).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jose_core::{Algorithm, Header, Validation};
@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::jwk::Jwk;
 use crate::options::JwkSetOptions;
 use crate::skip::{SkipReason, SkippedKey};
-use crate::verified::{VerifiedJws, VerifiedJwt};
+use crate::verified::{KeyId, VerifiedJws, VerifiedJwt};
 
 /// A parsed JWK Set: the usable signing keys, in set order, and a report of the keys that
 /// were skipped.
@@ -22,6 +22,9 @@ use crate::verified::{VerifiedJws, VerifiedJwt};
 pub struct JwkSet {
     keys: Vec<Jwk>,
     by_kid: HashMap<Arc<str>, Vec<usize>>,
+    /// Every key's identity, so a cached verdict can ask whether its key is still here
+    /// without a scan.
+    ids: HashSet<KeyId>,
     skipped: Vec<SkippedKey>,
 }
 
@@ -58,6 +61,7 @@ impl JwkSet {
         let mut set = JwkSet {
             keys: Vec::with_capacity(entries.len()),
             by_kid: HashMap::new(),
+            ids: HashSet::new(),
             skipped: Vec::new(),
         };
         for (index, entry) in entries.iter().enumerate() {
@@ -89,7 +93,14 @@ impl JwkSet {
                 .or_default()
                 .push(self.keys.len());
         }
+        self.ids.insert(KeyId::of(&jwk));
         self.keys.push(jwk);
+    }
+
+    /// Whether the key that verified a token (its `kid` and RFC 7638 thumbprint) is
+    /// in this set: what a cached verdict checks after a key rotation.
+    pub fn contains(&self, key: &KeyId) -> bool {
+        self.ids.contains(key)
     }
 
     /// The usable keys, in set order.

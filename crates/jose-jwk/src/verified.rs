@@ -7,14 +7,14 @@ use jose_core::{Claims, Header};
 use crate::jwk::Jwk;
 
 /// Which key of the set verified a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KeyId {
     kid: Option<Arc<str>>,
     thumbprint: Arc<str>,
 }
 
 impl KeyId {
-    fn of(jwk: &Jwk) -> KeyId {
+    pub(crate) fn of(jwk: &Jwk) -> KeyId {
         KeyId {
             kid: jwk.kid_arc().cloned(),
             thumbprint: Arc::clone(jwk.thumbprint_arc()),

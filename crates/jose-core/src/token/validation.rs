@@ -127,9 +127,15 @@ impl Validation {
         })
     }
 
-    /// Validates claims parsed before the signature was verified, as
-    /// [`Validation::validate_claims`] would have.
-    pub(crate) fn check_claims(&self, claims: &Claims) -> Result<()> {
+    /// Checks claims against this validation at its current time: issuer, audience,
+    /// required claims and every time rule (`exp`, `nbf`, `iat`, maximum age, with the
+    /// leeway).
+    ///
+    /// Verification already does this; call it to reuse a verdict later, as a cache of
+    /// verified tokens does, so that a token is never accepted past its `exp`. It checks
+    /// no signature: pass it only claims that a verification with this validation
+    /// returned.
+    pub fn check_claims(&self, claims: &Claims) -> Result<()> {
         self.check_registered(&claims.registered()?)
     }
 
