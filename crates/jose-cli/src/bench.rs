@@ -1,23 +1,30 @@
 //! `jose bench`: verifications per second per algorithm and key size, like
 //! `openssl speed`, on this machine, with nothing to download or configure.
 //!
-//! At startup it generates fresh keys (RSA 2048/3072/4096 with `rsa`, P-256 with `p256`,
-//! from the OS random number generator, in parallel) and signs one realistic access token
-//! per case (RFC 9068 claims: `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`,
-//! `client_id`). Each measurement then runs `jose_core::verify_jwt` in a loop for the
-//! requested time: parse, allowlist, signature, and the `iss`/`aud`/`exp`/`nbf`/`iat`
-//! checks, with the key built once as a service keeps it. The signing crates only make
-//! the tokens; every verification is jose-core's own.
+//! At startup it loads its keys (the RSA 2048/3072/4096 test keys of `test-vectors/keys`,
+//! compiled in, signed with `ring`; a fresh P-256 key from the OS random number generator,
+//! signed with `p256`) and signs one realistic access token per case (RFC 9068 claims:
+//! `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`, `client_id`). Each
+//! measurement then runs `jose_core::verify_jwt` in a loop for the requested time: parse,
+//! allowlist, signature, and the `iss`/`aud`/`exp`/`nbf`/`iat` checks, with the key built
+//! once as a service keeps it. The signing crates only make the tokens; every
+//! verification is jose-core's own.
+//!
+//! Why fixed RSA keys signed with `ring`: verification speed does not depend on which key
+//! of a size it is, and `ring` is already linked for the fetcher's TLS. Generating RSA
+//! keys would need the `rsa` crate, whose advisory for private-key timing
+//! (RUSTSEC-2023-0071) `cargo audit` would then report for every install of the CLI. The
+//! keys are public test keys: they sign benchmark tokens and nothing else.
 
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jose_core::{Algorithm, Validation, VerifyingKey, base64url_encode, verify_jwt};
-use p256::ecdsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+use p256::ecdsa::signature::Signer;
 use rand_core::OsRng;
-use rsa::RsaPrivateKey;
-use rsa::sha2::Sha256;
-use rsa::traits::PublicKeyParts;
+use ring::rand::SystemRandom;
+use ring::rsa::PublicKeyComponents;
+use ring::signature::{RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaEncoding, RsaKeyPair};
 use serde_json::{Value, json};
 
 use crate::UsageError;
@@ -52,18 +59,43 @@ const CASES: [(&str, Algorithm, KeySpec); 5] = [
     ("ES256", Algorithm::ES256, KeySpec::P256),
 ];
 
-/// A generated private key.
+/// The RSA test keys (PKCS#8 PEM) by modulus size.
+const RSA_KEYS: [(usize, &str); 3] = [
+    (
+        2048,
+        include_str!("../../../test-vectors/keys/rsa-2048.pem"),
+    ),
+    (
+        3072,
+        include_str!("../../../test-vectors/keys/rsa-3072.pem"),
+    ),
+    (
+        4096,
+        include_str!("../../../test-vectors/keys/rsa-4096.pem"),
+    ),
+];
+
+/// A private key to sign the benchmark tokens with.
 enum SigningKey {
-    Rsa(Box<RsaPrivateKey>),
+    Rsa(Box<RsaKeyPair>),
     P256(p256::ecdsa::SigningKey),
 }
 
 impl SigningKey {
-    fn generate(spec: KeySpec) -> Result<SigningKey, String> {
+    fn load(spec: KeySpec) -> Result<SigningKey, String> {
         match spec {
-            KeySpec::Rsa(bits) => RsaPrivateKey::new(&mut OsRng, bits)
-                .map(|key| SigningKey::Rsa(Box::new(key)))
-                .map_err(|e| format!("cannot generate an RSA-{bits} key: {e}")),
+            KeySpec::Rsa(bits) => {
+                let pem = RSA_KEYS
+                    .iter()
+                    .find(|(b, _)| *b == bits)
+                    .map(|(_, pem)| pem)
+                    .ok_or_else(|| format!("no RSA-{bits} key"))?;
+                let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes())
+                    .map_err(|e| format!("the RSA-{bits} key is not PEM: {e}"))?;
+                RsaKeyPair::from_pkcs8(&der)
+                    .map(|key| SigningKey::Rsa(Box::new(key)))
+                    .map_err(|e| format!("the RSA-{bits} key is refused: {e}"))
+            }
             KeySpec::P256 => Ok(SigningKey::P256(p256::ecdsa::SigningKey::random(
                 &mut OsRng,
             ))),
@@ -73,7 +105,8 @@ impl SigningKey {
     fn verifying_key(&self) -> Result<VerifyingKey, String> {
         let key = match self {
             SigningKey::Rsa(key) => {
-                VerifyingKey::from_rsa_components(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+                let public = PublicKeyComponents::<Vec<u8>>::from(key.public());
+                VerifyingKey::from_rsa_components(&public.n, &public.e)
             }
             SigningKey::P256(key) => {
                 let point = key.verifying_key().to_encoded_point(false);
@@ -83,19 +116,22 @@ impl SigningKey {
                 }
             }
         };
-        key.map_err(|e| format!("jose-core refused a generated key: {e}"))
+        key.map_err(|e| format!("jose-core refused a benchmark key: {e}"))
     }
 
     fn sign(&self, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>, String> {
         match (alg, self) {
-            (Algorithm::RS256, SigningKey::Rsa(key)) => {
-                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**key).clone());
-                Ok(signer.sign(message).to_vec())
-            }
-            (Algorithm::PS256, SigningKey::Rsa(key)) => {
-                // Salt length = hash length, as RFC 7518 §3.5 requires.
-                let signer = rsa::pss::SigningKey::<Sha256>::new((**key).clone());
-                Ok(signer.sign_with_rng(&mut OsRng, message).to_vec())
+            (Algorithm::RS256 | Algorithm::PS256, SigningKey::Rsa(key)) => {
+                // ring's PSS salt is as long as the hash, as RFC 7518 §3.5 requires.
+                let padding: &'static dyn RsaEncoding = if alg == Algorithm::RS256 {
+                    &RSA_PKCS1_SHA256
+                } else {
+                    &RSA_PSS_SHA256
+                };
+                let mut signature = vec![0u8; key.public().modulus_len()];
+                key.sign(padding, &SystemRandom::new(), message, &mut signature)
+                    .map_err(|_| format!("cannot sign with the {} key", alg.name()))?;
+                Ok(signature)
             }
             (Algorithm::ES256, SigningKey::P256(key)) => {
                 let signature: p256::ecdsa::Signature = key.sign(message);
@@ -152,7 +188,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<bool, UsageError> {
     let duration = Duration::from_secs_f64(args.seconds);
 
     let started = Instant::now();
-    eprintln!("jose bench: generating keys (an RSA-4096 key can take several seconds)...");
+    eprintln!("jose bench: loading keys and signing tokens...");
     let prepared = match prepare(&cases) {
         Ok(prepared) => prepared,
         Err(message) => {
@@ -160,7 +196,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<bool, UsageError> {
             return Ok(false);
         }
     };
-    let keygen_seconds = started.elapsed().as_secs_f64();
+    let setup_seconds = started.elapsed().as_secs_f64();
 
     let mut results = Vec::new();
     for case in &prepared {
@@ -198,39 +234,26 @@ pub(crate) fn run(args: &BenchArgs) -> Result<bool, UsageError> {
             "operation": "verify_jwt (parse, signature, iss/aud/exp/nbf/iat)",
             "seconds_per_measurement": args.seconds,
             "threads": threads,
-            "keygen_seconds": keygen_seconds,
+            "setup_seconds": setup_seconds,
             "results": rows,
         });
         output::print_line(&report.to_string())?;
     } else {
-        let table = table(&results, threads, args.seconds, keygen_seconds);
+        let table = table(&results, threads, args.seconds, setup_seconds);
         output::print_line(table.trim_end_matches('\n'))?;
     }
     Ok(true)
 }
 
-/// Generates each distinct key once (in parallel: RSA-4096 alone can take seconds),
-/// then signs one token per case and checks that it verifies.
+/// Loads each distinct key once, then signs one token per case and checks that it
+/// verifies.
 fn prepare(cases: &[(&'static str, Algorithm, KeySpec)]) -> Result<Vec<Prepared>, String> {
-    let mut specs: Vec<KeySpec> = Vec::new();
+    let mut keys: Vec<(KeySpec, SigningKey)> = Vec::new();
     for &(_, _, spec) in cases {
-        if !specs.contains(&spec) {
-            specs.push(spec);
+        if !keys.iter().any(|(s, _)| *s == spec) {
+            keys.push((spec, SigningKey::load(spec)?));
         }
     }
-    let keys: Vec<(KeySpec, SigningKey)> = thread::scope(|scope| {
-        let handles: Vec<_> = specs
-            .iter()
-            .map(|&spec| scope.spawn(move || SigningKey::generate(spec).map(|k| (spec, k))))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("key generation panicked".into()))
-            })
-            .collect::<Result<_, String>>()
-    })?;
 
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -355,12 +378,12 @@ fn table(
     results: &[(&Prepared, Rate, Option<Rate>)],
     threads: usize,
     seconds: f64,
-    keygen_seconds: f64,
+    setup_seconds: f64,
 ) -> String {
     let multi_header = format!("verify/s ({threads} threads)");
     let mut out = format!(
         "jose bench: verify_jwt (parse, signature, iss/aud/exp/nbf/iat), {seconds} s per measurement\n\
-         (keys generated in {keygen_seconds:.1} s, not measured)\n\n"
+         (keys loaded and tokens signed in {setup_seconds:.2} s, not measured)\n\n"
     );
     out.push_str(&format!(
         "{:<12} {:<9} {:>11} {:>20} {:>22} {:>8}\n",

@@ -19,10 +19,14 @@
 //! version spends about as many instructions setting up each column's loops as
 //! multiplying. Other sizes (say, 2056 bits) use the loops.
 //!
-//! Correctness is checked against `num-bigint-dig`'s `modpow` (the unit tests below, the
-//! RSA differential fuzz target) and against every Wycheproof RSA case.
-
-use rsa::BigUint;
+//! `R² mod n` is computed with this module's own doubling and Montgomery products
+//! ([`r_squared`]), so no general-purpose bignum crate is linked at run time: the one
+//! `rsa` would bring, num-bigint-dig, comes with `rsa`'s advisory for private-key
+//! timing (RUSTSEC-2023-0071), which every `cargo audit` of a service using jose would
+//! report although jose holds no private key.
+//!
+//! Correctness is checked against `num-bigint-dig`'s `modpow` and `%` (the unit tests
+//! below, the RSA differential fuzz target) and against every Wycheproof RSA case.
 
 /// The largest modulus handled, in 64-bit limbs (8192 bits, the key import maximum).
 /// Keys above it are refused at import, so the fixed-size buffers below always fit.
@@ -53,11 +57,10 @@ impl Modulus {
         if n.len() > MAX_LIMBS || n.first().is_none_or(|l| l & 1 == 0) || n == [1] {
             return None;
         }
-        let r2_big = (BigUint::from(1u8) << (128 * n.len())) % BigUint::from_bytes_be(n_be);
-        let mut r2 = limbs_from_be(&r2_big.to_bytes_be())?;
-        r2.resize(n.len(), 0);
+        let n0_inv = neg_inverse(n[0]);
+        let r2 = r_squared(&n, n0_inv);
         Some(Modulus {
-            n0_inv: neg_inverse(n[0]),
+            n0_inv,
             n: n.into_boxed_slice(),
             r2: r2.into_boxed_slice(),
             len: n_be.len(),
@@ -321,6 +324,49 @@ fn finish_in_place(out: &mut [u64], top: u64, n: &[u64]) {
     }
 }
 
+/// `R² mod n` for `R = 2^(64·l)`, `l = n.len()`, `n` odd and greater than 1 with a
+/// non-zero top limb, `n0_inv = -n⁻¹ mod 2⁶⁴`. It runs once per key import on public
+/// data, so it may take variable time.
+///
+/// With `b` the bit length of `n`, `2^(b−1) < n` (an odd `n > 1` is no power of two).
+/// Doubling that modulo `n` `64·l − b + 1` times gives `R mod n`, the Montgomery form of
+/// 1, and 64 more give `2⁶⁴·R mod n`, the Montgomery form of `2⁶⁴`: at most 128 cheap
+/// doublings in all. Raising it to the power `l` in Montgomery form (a squaring and at
+/// most one product per bit of `l`, seven bits at most) gives the Montgomery form of
+/// `2^(64·l) = R`, which is `R·R mod n`.
+fn r_squared(n: &[u64], n0_inv: u64) -> Vec<u64> {
+    let l = n.len();
+    let bits = 64 * l - n[l - 1].leading_zeros() as usize;
+    let mut x = vec![0u64; l];
+    x[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
+    for _ in 0..(64 * l - bits + 1) + 64 {
+        double_in_place(&mut x, n);
+    }
+    let base = x.clone();
+    let (mut m, mut t) = (vec![0u64; l], vec![0u64; l]);
+    for bit in (0..l.ilog2()).rev() {
+        mont_sqr(&x, n, n0_inv, &mut m, &mut t);
+        if (l >> bit) & 1 == 1 {
+            mont_mul(&t, &base, n, n0_inv, &mut m, &mut x);
+        } else {
+            core::mem::swap(&mut x, &mut t);
+        }
+    }
+    x
+}
+
+/// `x = 2x mod n` for `x < n`.
+fn double_in_place(x: &mut [u64], n: &[u64]) {
+    let mut carry = 0u64;
+    for limb in x.iter_mut() {
+        let top = *limb >> 63;
+        *limb = (*limb << 1) | carry;
+        carry = top;
+    }
+    // 2x < 2n, as `finish_in_place` needs.
+    finish_in_place(x, carry, n);
+}
+
 /// `-x⁻¹ mod 2⁶⁴` for odd `x`, by Newton's iteration (each step doubles the bits).
 fn neg_inverse(x: u64) -> u64 {
     let mut inv = 1u64;
@@ -366,6 +412,7 @@ fn limbs_to_be(limbs: &[u64], out: &mut [u8]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rsa::BigUint;
 
     /// `modulus.pow` copied out of its buffer, which starts out filled with junk: every
     /// output octet must be written.
@@ -400,6 +447,113 @@ mod tests {
             let mut base = base_seed[..n.len()].to_vec();
             base[0] &= n[0] >> 1; // below n
             prop_assert_eq!(pow(&modulus, &base, e).unwrap(), reference(&base, e, &n));
+        }
+    }
+
+    /// An odd modulus of exactly `bits` bits (at least 2), big-endian, in one of six
+    /// shapes (`shape % 6`): random; `2^bits − 1`; `2^(bits−1) + 1`; `2^(bits−1)` plus a
+    /// random value below 2⁶⁴ (just above a power of two); `2^bits` less a random value
+    /// below 2⁶⁴ (just below one); top bits `10` and the rest random. `fill` (at least
+    /// 1024 octets) supplies the random octets.
+    fn shaped_modulus(bits: usize, shape: u8, fill: &[u8]) -> Vec<u8> {
+        let len = bits.div_ceil(8);
+        let low = len.min(8);
+        let mut n = match shape % 6 {
+            0 | 5 => fill[..len].to_vec(),
+            1 => vec![0xff; len],
+            2 => vec![0; len],
+            3 => {
+                let mut n = vec![0; len];
+                n[len - low..].copy_from_slice(&fill[..low]);
+                n
+            }
+            _ => {
+                let mut n = vec![0xff; len];
+                n[len - low..].copy_from_slice(&fill[..low]);
+                n
+            }
+        };
+        let excess = 8 * len - bits;
+        n[0] &= 0xff >> excess;
+        n[0] |= 0x80 >> excess;
+        if shape % 6 == 5 && bits >= 2 {
+            // Clear the bit below the top one, which may sit in the next octet.
+            let second = 8 * len - bits + 1;
+            n[second / 8] &= !(0x80 >> (second % 8));
+        }
+        n[len - 1] |= 1;
+        n
+    }
+
+    /// `R² mod n` as [`Modulus::new`] computes it and as num-bigint-dig does.
+    fn r_squared_both_ways(n_be: &[u8]) -> (Vec<u64>, Vec<u64>) {
+        let modulus = Modulus::new(n_be).unwrap();
+        let l = modulus.n.len();
+        let big = (BigUint::from(1u8) << (128 * l)) % BigUint::from_bytes_be(n_be);
+        let mut reference = limbs_from_be(&big.to_bytes_be()).unwrap();
+        reference.resize(l, 0);
+        (modulus.r2.to_vec(), reference)
+    }
+
+    /// A deterministic stream of octets (xorshift64), for cases that proptest does not draw.
+    fn octets(seed: u64, count: usize) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..count)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn r_squared_matches_num_bigint_for_every_accepted_size() {
+        // Every bit length that key import accepts (2048..=8192), each limb count, in
+        // turn in every shape; and every shape of the lengths around each limb boundary.
+        for bits in 2048..=8192 {
+            let fill = octets(bits as u64, 1024);
+            let shapes = match bits % 64 {
+                0 | 1 | 63 => (0..6).collect(),
+                _ => vec![(bits % 6) as u8],
+            };
+            for shape in shapes {
+                let n = shaped_modulus(bits, shape, &fill);
+                assert_eq!(BigUint::from_bytes_be(&n).bits(), bits);
+                let (ours, reference) = r_squared_both_ways(&n);
+                assert_eq!(ours, reference, "{bits} bits, shape {shape}");
+            }
+        }
+    }
+
+    #[test]
+    fn r_squared_matches_num_bigint_for_small_moduli() {
+        // Below the key import minimum Modulus still has to be right: one limb (where
+        // `l` has no bits below its top one) up to a few, every bit length and shape.
+        for bits in 2..=320 {
+            let fill = octets(bits as u64, 1024);
+            for shape in 0..6 {
+                let n = shaped_modulus(bits, shape, &fill);
+                assert_eq!(BigUint::from_bytes_be(&n).bits(), bits);
+                let (ours, reference) = r_squared_both_ways(&n);
+                assert_eq!(ours, reference, "{bits} bits, shape {shape}");
+            }
+        }
+        assert_eq!(r_squared_both_ways(&[3]).0, [1]);
+    }
+
+    proptest! {
+        /// Random odd moduli of any size up to 8192 bits, in every shape.
+        #[test]
+        fn r_squared_matches_num_bigint(
+            bits in 2usize..=8192,
+            shape in 0u8..6,
+            fill in proptest::collection::vec(any::<u8>(), 1024),
+        ) {
+            let n = shaped_modulus(bits, shape, &fill);
+            let (ours, reference) = r_squared_both_ways(&n);
+            prop_assert_eq!(ours, reference);
         }
     }
 
