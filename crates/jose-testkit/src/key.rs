@@ -12,73 +12,65 @@ use serde_json::{Map, Value, json};
 use crate::b64;
 use crate::token::TokenBuilder;
 
-/// A JWS signature algorithm the kit can sign with.
-///
-/// New curves are added as one more variant here and one more [`TestKey`] key family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Alg {
+/// Declares [`Alg`] from one line per algorithm: its variant (named as in the `alg`
+/// header) and the RSA padding ring signs it with, if it is an RSA algorithm.
+macro_rules! algorithms {
+    ($($(#[$doc:meta])* $alg:ident: $rsa_padding:expr,)*) => {
+        /// A JWS signature algorithm the kit can sign with.
+        ///
+        /// A new curve is one more line in this list and one more [`TestKey`] key family.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Alg {
+            $($(#[$doc])* $alg,)*
+        }
+
+        impl Alg {
+            /// Every algorithm the kit signs with.
+            pub const ALL: &'static [Alg] = &[$(Alg::$alg),*];
+
+            /// The `alg` header value (RFC 7518 §3.1).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Alg::$alg => stringify!($alg),)*
+                }
+            }
+
+            fn rsa_padding(self) -> Option<&'static dyn ring_sig::RsaEncoding> {
+                match self {
+                    $(Alg::$alg => $rsa_padding,)*
+                }
+            }
+        }
+    };
+}
+
+algorithms! {
     /// RSASSA-PKCS1-v1_5 with SHA-256.
-    RS256,
+    RS256: Some(&ring_sig::RSA_PKCS1_SHA256),
     /// RSASSA-PKCS1-v1_5 with SHA-384.
-    RS384,
+    RS384: Some(&ring_sig::RSA_PKCS1_SHA384),
     /// RSASSA-PKCS1-v1_5 with SHA-512.
-    RS512,
+    RS512: Some(&ring_sig::RSA_PKCS1_SHA512),
     /// RSASSA-PSS with SHA-256 (salt as long as the hash).
-    PS256,
+    PS256: Some(&ring_sig::RSA_PSS_SHA256),
     /// RSASSA-PSS with SHA-384 (salt as long as the hash).
-    PS384,
+    PS384: Some(&ring_sig::RSA_PSS_SHA384),
     /// RSASSA-PSS with SHA-512 (salt as long as the hash).
-    PS512,
+    PS512: Some(&ring_sig::RSA_PSS_SHA512),
     /// ECDSA on P-256 with SHA-256, the signature as fixed-size `r || s`.
-    ES256,
+    ES256: None,
 }
 
 impl Alg {
-    /// Every algorithm the kit signs with.
-    pub const ALL: [Alg; 7] = [
-        Alg::RS256,
-        Alg::RS384,
-        Alg::RS512,
-        Alg::PS256,
-        Alg::PS384,
-        Alg::PS512,
-        Alg::ES256,
-    ];
-
-    /// The `alg` header value (RFC 7518 §3.1).
-    pub fn name(self) -> &'static str {
-        match self {
-            Alg::RS256 => "RS256",
-            Alg::RS384 => "RS384",
-            Alg::RS512 => "RS512",
-            Alg::PS256 => "PS256",
-            Alg::PS384 => "PS384",
-            Alg::PS512 => "PS512",
-            Alg::ES256 => "ES256",
-        }
-    }
-
     /// The algorithm named `name` in a JWS header, if the kit signs with it.
     pub fn from_name(name: &str) -> Option<Alg> {
-        Alg::ALL.into_iter().find(|alg| alg.name() == name)
+        Alg::ALL.iter().copied().find(|alg| alg.name() == name)
     }
 
     /// Whether this algorithm signs with an RSA key.
     pub fn is_rsa(self) -> bool {
         self.rsa_padding().is_some()
-    }
-
-    fn rsa_padding(self) -> Option<&'static dyn ring_sig::RsaEncoding> {
-        Some(match self {
-            Alg::RS256 => &ring_sig::RSA_PKCS1_SHA256,
-            Alg::RS384 => &ring_sig::RSA_PKCS1_SHA384,
-            Alg::RS512 => &ring_sig::RSA_PKCS1_SHA512,
-            Alg::PS256 => &ring_sig::RSA_PSS_SHA256,
-            Alg::PS384 => &ring_sig::RSA_PSS_SHA384,
-            Alg::PS512 => &ring_sig::RSA_PSS_SHA512,
-            Alg::ES256 => return None,
-        })
     }
 }
 

@@ -11,6 +11,16 @@ fn unb64(s: &Value) -> Vec<u8> {
     Base64UrlUnpadded::decode_vec(s.as_str().unwrap()).unwrap()
 }
 
+/// ring's verifier for each RSA algorithm.
+const RSA_VERIFIERS: [(Alg, &sig::RsaParameters); 6] = [
+    (Alg::RS256, &sig::RSA_PKCS1_2048_8192_SHA256),
+    (Alg::RS384, &sig::RSA_PKCS1_2048_8192_SHA384),
+    (Alg::RS512, &sig::RSA_PKCS1_2048_8192_SHA512),
+    (Alg::PS256, &sig::RSA_PSS_2048_8192_SHA256),
+    (Alg::PS384, &sig::RSA_PSS_2048_8192_SHA384),
+    (Alg::PS512, &sig::RSA_PSS_2048_8192_SHA512),
+];
+
 /// Verifies `signature` over `message` with the public key in `jwk`, for `alg`.
 fn verifies(jwk: &Value, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
     if alg == Alg::ES256 {
@@ -21,58 +31,40 @@ fn verifies(jwk: &Value, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
             .verify(message, signature)
             .is_ok();
     }
-    let params: &sig::RsaParameters = match alg {
-        Alg::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
-        Alg::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
-        Alg::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
-        Alg::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
-        Alg::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
-        Alg::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
-        other => panic!("no verifier for {other}"),
-    };
+    let (_, params) = RSA_VERIFIERS.iter().find(|(a, _)| *a == alg).unwrap();
     let (n, e) = (unb64(&jwk["n"]), unb64(&jwk["e"]));
     RsaPublicKeyComponents { n, e }
         .verify(params, message, signature)
         .is_ok()
 }
 
-fn interop_key(kid: &str) -> Value {
-    let text = include_str!("../../../test-vectors/interop/jwks.json");
-    let set: Value = serde_json::from_str(text).unwrap();
-    let mut key = set["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == kid)
-        .unwrap()
-        .clone();
-    let members = key.as_object_mut().unwrap();
-    members.remove("kid");
-    members.remove("use");
-    key
+/// The PyJWT-made set, as its keys are written there (`kid` and `use`, no `alg`).
+fn interop_set() -> Value {
+    serde_json::from_str(include_str!("../../../test-vectors/interop/jwks.json")).unwrap()
+}
+
+/// `key.jwk(kid)` without `alg`, as the interop set writes its keys.
+fn as_in_interop_set(key: &TestKey, kid: &str) -> Value {
+    let mut jwk = key.jwk(kid);
+    jwk.as_object_mut().unwrap().remove("alg");
+    jwk
 }
 
 #[test]
 fn the_fixed_keys_are_the_test_vector_keys() {
-    assert_eq!(
-        TestKey::new(Alg::RS256).public_jwk(),
-        interop_key("rsa-2048")
-    );
-    assert_eq!(
-        TestKey::rsa(RsaSize::Bits3072, Alg::PS256).public_jwk(),
-        interop_key("rsa-3072")
-    );
-    assert_eq!(
-        TestKey::rsa(RsaSize::Bits4096, Alg::RS512).public_jwk(),
-        interop_key("rsa-4096")
-    );
-    assert_eq!(TestKey::es256().public_jwk(), interop_key("ec-p256"));
+    let ours = [
+        as_in_interop_set(&TestKey::new(Alg::RS256), "rsa-2048"),
+        as_in_interop_set(&TestKey::rsa(RsaSize::Bits3072, Alg::PS256), "rsa-3072"),
+        as_in_interop_set(&TestKey::rsa(RsaSize::Bits4096, Alg::RS512), "rsa-4096"),
+        as_in_interop_set(&TestKey::es256(), "ec-p256"),
+    ];
+    assert_eq!(jose_testkit::jwks(ours), interop_set());
 }
 
 #[test]
 fn every_algorithm_signs_what_its_jwk_verifies() {
     let sizes = [RsaSize::Bits2048, RsaSize::Bits3072, RsaSize::Bits4096];
-    let mut keys: Vec<TestKey> = Alg::ALL.into_iter().map(TestKey::new).collect();
+    let mut keys: Vec<TestKey> = Alg::ALL.iter().copied().map(TestKey::new).collect();
     keys.extend(sizes.map(|size| TestKey::rsa(size, Alg::PS512)));
     keys.push(TestKey::es256_seeded(7));
     for key in keys {
@@ -89,11 +81,12 @@ fn every_algorithm_signs_what_its_jwk_verifies() {
         assert!(verifies(&jwk, alg, b"raw", &key.sign(b"raw")), "{alg}");
         // Another key's JWK does not verify it.
         let other = if alg == Alg::ES256 {
-            TestKey::es256_seeded(200).jwk("o")
+            TestKey::es256_seeded(200)
         } else {
-            TestKey::rsa(RsaSize::Bits3072, alg).jwk("o")
+            TestKey::rsa(RsaSize::Bits3072, alg)
         };
-        if key.public_jwk() != interop_key("rsa-3072") {
+        if other.public_jwk() != key.public_jwk() {
+            let other = other.jwk("o");
             assert!(
                 !verifies(&other, alg, input.as_bytes(), &signature),
                 "{alg}"

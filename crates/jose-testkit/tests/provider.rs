@@ -20,6 +20,11 @@ async fn get(url: &str) -> reqwest::Response {
     client().get(url).send().await.unwrap()
 }
 
+/// A GET carrying one extra header.
+async fn get_with(url: &str, name: &str, value: &str) -> reqwest::Response {
+    client().get(url).header(name, value).send().await.unwrap()
+}
+
 async fn json_at(url: &str) -> Value {
     serde_json::from_slice(&get(url).await.bytes().await.unwrap()).unwrap()
 }
@@ -110,12 +115,7 @@ async fn etag_revalidation_answers_304() {
     let full = get(&idp.jwks_url()).await;
     assert_eq!(full.status(), 200);
     assert_eq!(full.headers()["etag"], "\"v1\"");
-    let again = client()
-        .get(idp.jwks_url())
-        .header("if-none-match", "\"v1\"")
-        .send()
-        .await
-        .unwrap();
+    let again = get_with(&idp.jwks_url(), "if-none-match", "\"v1\"").await;
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["cache-control"], "max-age=600");
     assert_eq!(again.headers()["etag"], "\"v1\"");
@@ -126,12 +126,7 @@ async fn etag_revalidation_answers_304() {
             .cache_control("max-age=1")
             .etag("\"v1\"", NotModified::Bare),
     );
-    let bare = client()
-        .get(idp.jwks_url())
-        .header("if-none-match", "\"v1\"")
-        .send()
-        .await
-        .unwrap();
+    let bare = get_with(&idp.jwks_url(), "if-none-match", "\"v1\"").await;
     assert_eq!(bare.status(), 304);
     assert!(bare.headers().get("etag").is_none());
     assert!(bare.headers().get("cache-control").is_none());
@@ -194,12 +189,7 @@ async fn intercept_decides_first() {
     idp.intercept(|request| {
         (request.header("x-test") == Some("teapot")).then(|| Reply::new(418, "short and stout"))
     });
-    let teapot = client()
-        .get(idp.jwks_url())
-        .header("x-test", "teapot")
-        .send()
-        .await
-        .unwrap();
+    let teapot = get_with(&idp.jwks_url(), "x-test", "teapot").await;
     assert_eq!(teapot.status(), 418);
     assert_eq!(get(&idp.jwks_url()).await.status(), 200);
 }
