@@ -208,6 +208,9 @@ impl TestKey {
     /// A deterministic ES256 key for test number `n`: the private scalar is the byte
     /// `n + 1` (wrapping) repeated 32 times, so `es256_seeded(1)` and `es256_seeded(2)` are
     /// two different, stable keys.
+    ///
+    /// # Panics
+    /// For `n = 255`, whose scalar would be zero.
     pub fn es256_seeded(n: u8) -> TestKey {
         let scalar = [n.wrapping_add(1); 32];
         // A scalar of one repeated non-zero byte is far below the group order, and

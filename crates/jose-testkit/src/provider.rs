@@ -247,14 +247,18 @@ impl Shared {
 
     /// Counts the request, picks its reply and renders the body.
     fn answer(&self, request: Request) -> Outgoing {
+        let intercept = {
+            let mut state = self.state();
+            *state.hits.entry(request.path.clone()).or_default() += 1;
+            if state.log.len() == LOG_LIMIT {
+                state.log.pop_front();
+            }
+            state.log.push_back(request.clone());
+            state.intercept.clone()
+        };
+        // The test's closure runs without the lock, so it may do anything, even block.
+        let intercepted = intercept.and_then(|f| f(&request));
         let mut state = self.state();
-        *state.hits.entry(request.path.clone()).or_default() += 1;
-        if state.log.len() == LOG_LIMIT {
-            state.log.pop_front();
-        }
-        state.log.push_back(request.clone());
-
-        let intercepted = state.intercept.clone().and_then(|f| f(&request));
         let reply = intercepted
             .or_else(|| {
                 let script = state.scripts.get_mut(&request.path)?;
