@@ -10,24 +10,25 @@ use jose_axum::JwtAuth;
 use jose_core::base64url_encode;
 use jose_fetch::RemoteJwks;
 use jose_jwk::JwkSet;
+use jose_testkit::{JWKS_PATH, MockProvider, Reply, unix_now};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
-use support::{Issuer, api, claims, client, jwk, key, serve, sign, validation};
+use support::{api, claims, client, key, serve, sign, validation};
 
 /// An issuer with key `k1`, and the API using it through discovery.
-async fn setup() -> (Issuer, String) {
-    let issuer = Issuer::start(vec![jwk("k1", &key(1))], Duration::ZERO).await;
-    let keys = RemoteJwks::from_issuer(&issuer.url).build().unwrap();
-    let auth = JwtAuth::builder(keys, validation(&issuer.url))
+async fn setup() -> (MockProvider, String) {
+    let issuer = MockProvider::start([key(1).jwk("k1")]).await;
+    let keys = RemoteJwks::from_issuer(issuer.base_url()).build().unwrap();
+    let auth = JwtAuth::builder(keys, validation(issuer.base_url()))
         .realm(support::REALM)
         .build();
     let api = serve(api(auth)).await;
     (issuer, api)
 }
 
-fn good_token(issuer: &Issuer, extra: Value) -> String {
-    sign("k1", &key(1), &claims(&issuer.url, extra))
+fn good_token(issuer: &MockProvider, extra: Value) -> String {
+    sign("k1", &key(1), &claims(issuer.base_url(), extra))
 }
 
 fn challenge(response: &reqwest::Response) -> &str {
@@ -79,7 +80,7 @@ async fn a_valid_token_gets_its_claims_typed_and_untyped() {
     let body = json_body(raw).await;
     assert_eq!(body["kid"], "k1");
     assert_eq!(body["alg"], "ES256");
-    assert_eq!(body["claims"]["iss"], issuer.url.as_str());
+    assert_eq!(body["claims"]["iss"], issuer.base_url());
     assert_eq!(body["claims"]["aud"], support::AUDIENCE);
     assert_eq!(body["scopes"], json!(["read", "write"]));
 
@@ -124,7 +125,7 @@ async fn refused_tokens_get_invalid_token_without_echoing_anything() {
     let (head, rest) = good.split_once('.').unwrap();
     let signature = rest.split_once('.').unwrap().1;
     let tampered_payload = base64url_encode(
-        claims(&issuer.url, json!({"sub": "mallory"}))
+        claims(issuer.base_url(), json!({"sub": "mallory"}))
             .to_string()
             .as_bytes(),
     );
@@ -135,13 +136,13 @@ async fn refused_tokens_get_invalid_token_without_echoing_anything() {
             "expired",
             good_token(
                 &issuer,
-                json!({"iat": support::now() - 7200, "exp": support::now() - 3600}),
+                json!({"iat": unix_now() - 7200, "exp": unix_now() - 3600}),
             ),
             "the token has expired",
         ),
         (
             "not yet valid",
-            good_token(&issuer, json!({"nbf": support::now() + 3600})),
+            good_token(&issuer, json!({"nbf": unix_now() + 3600})),
             "the token is not valid yet",
         ),
         (
@@ -162,12 +163,12 @@ async fn refused_tokens_get_invalid_token_without_echoing_anything() {
         ("tampered", tampered, "the token signature is invalid"),
         (
             "signed by another key under a known kid",
-            sign("k1", &key(2), &claims(&issuer.url, json!({}))),
+            sign("k1", &key(2), &claims(issuer.base_url(), json!({}))),
             "the token signature is invalid",
         ),
         (
             "unknown kid",
-            sign("k-unknown", &key(2), &claims(&issuer.url, json!({}))),
+            sign("k-unknown", &key(2), &claims(issuer.base_url(), json!({}))),
             "no key can verify the token",
         ),
         ("not a JWS", "abc.def".to_owned(), "the token is malformed"),
@@ -269,7 +270,7 @@ async fn malformed_authorization_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_issuer_down_on_a_cold_cache_is_a_503() {
-    let dead = support::dead_issuer_url().await;
+    let dead = jose_testkit::unused_local_url();
     let keys = RemoteJwks::from_issuer(&dead).build().unwrap();
     let auth = JwtAuth::builder(keys, validation(&dead))
         .realm(support::REALM)
@@ -365,9 +366,13 @@ async fn missing_scopes_are_a_403_naming_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_requests_on_a_cold_cache_fetch_the_keys_once() {
-    let issuer = Issuer::start(vec![jwk("k1", &key(1))], Duration::from_millis(200)).await;
-    let keys = RemoteJwks::from_issuer(&issuer.url).build().unwrap();
-    let api = serve(api(JwtAuth::new(keys, validation(&issuer.url)))).await;
+    let issuer = MockProvider::builder()
+        .keys([key(1).jwk("k1")])
+        .reply(JWKS_PATH, Reply::jwks().delay(Duration::from_millis(200)))
+        .start()
+        .await;
+    let keys = RemoteJwks::from_issuer(issuer.base_url()).build().unwrap();
+    let api = serve(api(JwtAuth::new(keys, validation(issuer.base_url())))).await;
     let token = good_token(&issuer, json!({}));
     let http = client();
 
@@ -395,7 +400,7 @@ async fn a_hundred_concurrent_requests_on_a_cold_cache_fetch_the_keys_once() {
 async fn a_static_key_set_with_cookie_and_header_sources() {
     let issuer_url = "https://issuer.example/";
     let set =
-        JwkSet::from_json(json!({"keys": [jwk("k1", &key(1))]}).to_string().as_bytes()).unwrap();
+        JwkSet::from_json(json!({"keys": [key(1).jwk("k1")]}).to_string().as_bytes()).unwrap();
     let auth = JwtAuth::builder(set, validation(issuer_url))
         .realm(support::REALM)
         .cookie("access_token")
@@ -462,9 +467,9 @@ async fn a_static_key_set_with_cookie_and_header_sources() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn optional_credentials_let_anonymous_requests_through_but_not_bad_tokens() {
-    let issuer = Issuer::start(vec![jwk("k1", &key(1))], Duration::ZERO).await;
-    let keys = RemoteJwks::from_issuer(&issuer.url).build().unwrap();
-    let auth = JwtAuth::builder(keys, validation(&issuer.url))
+    let issuer = MockProvider::start([key(1).jwk("k1")]).await;
+    let keys = RemoteJwks::from_issuer(issuer.base_url()).build().unwrap();
+    let auth = JwtAuth::builder(keys, validation(issuer.base_url()))
         .realm(support::REALM)
         .optional(true)
         .build();
@@ -489,7 +494,7 @@ async fn optional_credentials_let_anonymous_requests_through_but_not_bad_tokens(
     let known = get("/maybe", Some(token)).await;
     assert_eq!(known.text().await.unwrap(), "alice");
 
-    let expired = good_token(&issuer, json!({"exp": support::now() - 3600}));
+    let expired = good_token(&issuer, json!({"exp": unix_now() - 3600}));
     let refused = get("/maybe", Some(expired)).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(challenge(&refused), invalid_token("the token has expired"));

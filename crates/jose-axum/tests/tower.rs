@@ -12,7 +12,7 @@ use http::{HeaderMap, Request, Response, StatusCode};
 use jose_axum::{AuthRejection, JwtAuth, RequireScopes, VerifiedToken};
 use jose_jwk::JwkSet;
 use serde_json::json;
-use support::{claims, jwk, key, sign, validation};
+use support::{claims, key, sign, validation};
 use tower::{Layer, Service};
 
 const ISSUER: &str = "https://issuer.example/";
@@ -41,7 +41,7 @@ impl Service<Request<()>> for WhoAmI {
 
 fn auth() -> JwtAuth {
     let set =
-        JwkSet::from_json(json!({"keys": [jwk("k1", &key(1))]}).to_string().as_bytes()).unwrap();
+        JwkSet::from_json(json!({"keys": [key(1).jwk("k1")]}).to_string().as_bytes()).unwrap();
     JwtAuth::builder(set, validation(ISSUER))
         .realm("svc")
         .build()
@@ -97,7 +97,7 @@ async fn a_plain_tower_service_behind_both_layers() {
     let expired = sign(
         "k1",
         &key(1),
-        &claims(ISSUER, json!({"exp": support::now() - 3600})),
+        &claims(ISSUER, json!({"exp": jose_testkit::unix_now() - 3600})),
     );
     let refused = call(&mut service, request(Some(&expired))).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);

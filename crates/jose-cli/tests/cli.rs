@@ -2,14 +2,12 @@
 //! stdin batches with one key cache, URL and issuer sources) against the built binary and
 //! a real HTTP server on 127.0.0.1.
 
-mod server;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use jose_testkit::MockProvider;
 use serde_json::{Value, json};
-use server::Server;
 
 const NOW: &str = "1767225660";
 const ISS: &str = "https://issuer.example";
@@ -39,6 +37,19 @@ fn interop_tokens() -> Vec<(String, String, String)> {
             )
         })
         .collect()
+}
+
+/// A provider on a thread of its own (these tests are synchronous) publishing the interop
+/// keys; its discovery document names `issuer`, or the provider itself.
+fn provider(issuer: Option<&str>) -> MockProvider {
+    let set: Value =
+        serde_json::from_str(&std::fs::read_to_string(interop_jwks()).unwrap()).unwrap();
+    let builder = MockProvider::builder().keys(set["keys"].as_array().unwrap().clone());
+    match issuer {
+        Some(issuer) => builder.issuer(issuer),
+        None => builder,
+    }
+    .start_blocking()
 }
 
 fn valid_token() -> String {
@@ -384,7 +395,7 @@ fn a_token_argument_that_is_not_utf8_is_rejected_not_a_usage_error() {
 
 #[test]
 fn a_jwks_url_is_fetched_once_for_a_batch_of_100() {
-    let server = Server::start(std::fs::read_to_string(interop_jwks()).unwrap(), None);
+    let server = provider(None);
     let valid: Vec<String> = interop_tokens()
         .into_iter()
         .filter(|t| t.2 == "valid")
@@ -408,11 +419,11 @@ fn a_jwks_url_is_fetched_once_for_a_batch_of_100() {
 
 #[test]
 fn issuer_discovery_finds_the_jwks_and_checks_the_issuer() {
-    let server = Server::start(std::fs::read_to_string(interop_jwks()).unwrap(), Some(true));
-    let issuer = server.url("");
+    let server = provider(None);
+    let issuer = server.base_url();
     let token = valid_token();
     let batch = format!("{token}\n{token}\n{token}\n");
-    let out = jose(&verify_args(&["--issuer", &issuer], "-"), Some(&batch));
+    let out = jose(&verify_args(&["--issuer", issuer], "-"), Some(&batch));
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -425,7 +436,7 @@ fn issuer_discovery_finds_the_jwks_and_checks_the_issuer() {
     // Without --iss, --issuer is the expected iss: these tokens name another issuer.
     let out = jose(
         &[
-            "verify", "--issuer", &issuer, "--alg", "RS256", "--aud", AUD, "--now", NOW, &token,
+            "verify", "--issuer", issuer, "--alg", "RS256", "--aud", AUD, "--now", NOW, &token,
         ],
         None,
     );
@@ -433,11 +444,8 @@ fn issuer_discovery_finds_the_jwks_and_checks_the_issuer() {
     assert_eq!(stdout_json(&out)["error"]["code"], "ERR_JWT_CLAIM_INVALID");
 
     // A discovery document naming another issuer is refused: exit 2.
-    let liar = Server::start(
-        std::fs::read_to_string(interop_jwks()).unwrap(),
-        Some(false),
-    );
-    let out = jose(&verify_args(&["--issuer", &liar.url("")], &token), None);
+    let liar = provider(Some("https://impostor.example"));
+    let out = jose(&verify_args(&["--issuer", liar.base_url()], &token), None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("issuer"));
     assert_eq!(liar.hits("/jwks"), 0);
@@ -510,8 +518,8 @@ fn jwks_lists_keys_and_skipped_keys() {
     );
     assert!(table.contains("ERR_JWK_SYMMETRIC_KEY"), "{table}");
 
-    let server = Server::start(std::fs::read_to_string(interop_jwks()).unwrap(), Some(true));
-    let out = jose(&["jwks", "--json", "--issuer", &server.url("")], None);
+    let server = provider(None);
+    let out = jose(&["jwks", "--json", "--issuer", server.base_url()], None);
     assert_eq!(
         out.status.code(),
         Some(0),

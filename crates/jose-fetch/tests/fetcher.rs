@@ -2,46 +2,51 @@
 //! plus rotation, cache headers, revalidation, discovery and transport rules.
 //! Cache time is driven by a `ManualClock`; no test sleeps for a TTL.
 
-mod support;
-
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jose_fetch::{FetchError, Health, ManualClock, RemoteJwks};
-use support::server::{Reply, TestServer};
-use support::{ec_jwk, ec_key, jwks, token, validation};
+use jose_testkit::{JWKS_PATH, MockProvider, NotModified, Reply, TestKey, jwks};
 
-/// A server whose `/jwks` body can be swapped while the test runs.
-struct Provider {
-    server: TestServer,
-    body: Arc<Mutex<Reply>>,
+const ISSUER_CLAIM: &str = "https://issuer.example";
+
+/// A deterministic P-256 key for test number `n`.
+fn ec_key(n: u8) -> TestKey {
+    TestKey::es256_seeded(n)
 }
 
-impl Provider {
-    async fn start(reply: Reply) -> Provider {
-        let body = Arc::new(Mutex::new(reply));
-        let shared = Arc::clone(&body);
-        let server = TestServer::start(move |_| shared.lock().unwrap().clone()).await;
-        Provider { server, body }
-    }
-
-    fn set(&self, reply: Reply) {
-        *self.body.lock().unwrap() = reply;
-    }
-
-    fn hits(&self) -> usize {
-        self.server.hits("/jwks")
-    }
+/// An ES256 JWT with `kid`, issued by ISSUER_CLAIM, expiring far in the future.
+fn token(kid: &str, key: &TestKey) -> String {
+    token_with_claims(
+        kid,
+        key,
+        &serde_json::json!({"iss": ISSUER_CLAIM, "sub": "alice", "exp": 4_000_000_000u64}),
+    )
 }
 
-fn fetcher(provider: &Provider, clock: &Arc<ManualClock>) -> RemoteJwks {
-    fetcher_at(&provider.server, clock)
+fn token_with_claims(kid: &str, key: &TestKey, claims: &serde_json::Value) -> String {
+    key.token().kid(kid).claims(claims.clone()).sign()
 }
 
-/// A fetcher for `server`'s `/jwks` on the test's clock.
-fn fetcher_at(server: &TestServer, clock: &Arc<ManualClock>) -> RemoteJwks {
-    RemoteJwks::builder(server.url("/jwks"))
+fn validation() -> jose_core::Validation {
+    jose_core::Validation::builder([jose_core::Algorithm::ES256, jose_core::Algorithm::RS256])
+        .issuer(ISSUER_CLAIM)
+        .build()
+}
+
+/// A provider publishing `k1` (key 1) whose JWKS path answers `reply`.
+async fn provider(reply: Reply) -> MockProvider {
+    MockProvider::builder()
+        .keys([ec_key(1).jwk("k1")])
+        .reply(JWKS_PATH, reply)
+        .start()
+        .await
+}
+
+/// A fetcher for `provider`'s JWKS on the test's clock.
+fn fetcher(provider: &MockProvider, clock: &Arc<ManualClock>) -> RemoteJwks {
+    RemoteJwks::builder(provider.jwks_url())
         .clock(Arc::clone(clock))
         .build()
         .unwrap()
@@ -56,13 +61,14 @@ async fn eventually(what: &str, f: impl Fn() -> bool) {
     }
 }
 
+/// The published set (`k1` unless the test changed the keys).
 fn one_key_set() -> Reply {
-    Reply::json(jwks(&[ec_jwk("k1", &ec_key(1))]))
+    Reply::jwks()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_lookups_on_a_cold_cache_make_one_request() {
-    let provider = Provider::start(one_key_set().delay(Duration::from_millis(200))).await;
+    let provider = provider(one_key_set().delay(Duration::from_millis(200))).await;
     let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
     let token = Arc::new(token("k1", &ec_key(1)));
     let v = Arc::new(validation());
@@ -76,18 +82,18 @@ async fn a_thousand_concurrent_lookups_on_a_cold_cache_make_one_request() {
     for t in tasks {
         t.await.unwrap().unwrap();
     }
-    assert_eq!(provider.hits(), 1);
+    assert_eq!(provider.jwks_hits(), 1);
 }
 
 #[tokio::test]
 async fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
-    assert_eq!(provider.hits(), 1);
+    assert_eq!(provider.jwks_hits(), 1);
 
     // The cold fetch counts against the budget (docs/DESIGN.md §7, principle 2): a flood right
     // after it costs nothing.
@@ -108,7 +114,7 @@ async fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
             "{err:?}"
         );
     }
-    assert_eq!(provider.hits(), 1);
+    assert_eq!(provider.jwks_hits(), 1);
 
     clock.advance(Duration::from_secs(31));
     let mut refetched = 0;
@@ -129,7 +135,7 @@ async fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(provider.hits(), 2, "one refetch for the whole flood");
+    assert_eq!(provider.jwks_hits(), 2, "one refetch for the whole flood");
     assert_eq!((refetched, refused), (1, 999));
     // Valid tokens were never affected.
     keys.verify(&token("k1", &ec_key(1)), &validation())
@@ -143,13 +149,13 @@ async fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
             .verify(&token(&format!("again-{i}"), &ec_key(1)), &validation())
             .await;
     }
-    assert_eq!(provider.hits(), 3);
+    assert_eq!(provider.jwks_hits(), 3);
     assert_eq!(keys.status().counters.unknown_kid_refetch, 2);
 }
 
 #[tokio::test]
 async fn a_new_kid_right_after_a_background_refresh_is_still_fetched() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
@@ -162,25 +168,22 @@ async fn a_new_kid_right_after_a_background_refresh_is_still_fetched() {
         .await
         .unwrap();
     eventually("background refresh", || {
-        provider.hits() == 2 && keys.status().health == Health::Fresh
+        provider.jwks_hits() == 2 && keys.status().health == Health::Fresh
     })
     .await;
 
     // ...and right after it the provider publishes k2: the background refresh did not
     // use the unknown-kid budget, so k2 is fetched at once.
-    provider.set(Reply::json(jwks(&[
-        ec_jwk("k1", &ec_key(1)),
-        ec_jwk("k2", &ec_key(2)),
-    ])));
+    provider.add_key(ec_key(2).jwk("k2"));
     keys.verify(&token("k2", &ec_key(2)), &validation())
         .await
         .unwrap();
-    assert_eq!(provider.hits(), 3);
+    assert_eq!(provider.jwks_hits(), 3);
 }
 
 #[tokio::test]
 async fn rotation_is_picked_up_with_one_refetch_and_retired_keys_stop_verifying() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
@@ -189,11 +192,11 @@ async fn rotation_is_picked_up_with_one_refetch_and_retired_keys_stop_verifying(
 
     // The provider rotates (later than the cooldown after the first fetch): k2 replaces k1.
     clock.advance(Duration::from_secs(60));
-    provider.set(Reply::json(jwks(&[ec_jwk("k2", &ec_key(2))])));
+    provider.set_keys([ec_key(2).jwk("k2")]);
     keys.verify(&token("k2", &ec_key(2)), &validation())
         .await
         .unwrap();
-    assert_eq!(provider.hits(), 2, "exactly one refetch");
+    assert_eq!(provider.jwks_hits(), 2, "exactly one refetch");
     // Tokens signed with the retired key now fail as KeyNotFound (401), not as an outage.
     let err = keys
         .verify(&token("k1", &ec_key(1)), &validation())
@@ -205,14 +208,14 @@ async fn rotation_is_picked_up_with_one_refetch_and_retired_keys_stop_verifying(
 
 #[tokio::test]
 async fn a_slow_refresh_adds_no_latency_while_a_set_exists() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
 
-    provider.set(one_key_set().delay(Duration::from_secs(30)));
+    provider.set_jwks(one_key_set().delay(Duration::from_secs(30)));
     for advance in [Duration::from_secs(500), Duration::from_secs(200)] {
         // First at the refresh-ahead point, then past the TTL (stale).
         clock.advance(advance);
@@ -233,12 +236,12 @@ async fn a_slow_refresh_adds_no_latency_while_a_set_exists() {
     // The refresh runs on a spawned task, which gets to send its request once the reads
     // above have let the runtime breathe; it then hangs for 30 s and nobody waits on it.
     eventually("the background refresh reaches the provider", || {
-        provider.hits() >= 2
+        provider.jwks_hits() >= 2
     })
     .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(
-        provider.hits(),
+        provider.jwks_hits(),
         2,
         "one refresh in flight, shared by every read"
     );
@@ -246,14 +249,14 @@ async fn a_slow_refresh_adds_no_latency_while_a_set_exists() {
 
 #[tokio::test]
 async fn an_outage_serves_stale_keys_until_the_limit_then_fails_closed() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
 
-    provider.set(Reply::new(503, "down"));
+    provider.set_jwks(Reply::new(503, "down"));
     clock.advance(Duration::from_secs(11 * 60));
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
@@ -294,9 +297,9 @@ async fn an_outage_serves_stale_keys_until_the_limit_then_fails_closed() {
 
 #[tokio::test]
 async fn a_failing_provider_sees_the_backoff_not_the_traffic() {
-    let provider = Provider::start(Reply::new(500, "boom")).await;
+    let provider = provider(Reply::new(500, "boom")).await;
     let clock = Arc::new(ManualClock::new());
-    let keys = RemoteJwks::builder(provider.server.url("/jwks"))
+    let keys = RemoteJwks::builder(provider.jwks_url())
         .clock(Arc::clone(&clock))
         .backoff(Duration::from_secs(1), Duration::from_secs(8))
         .build()
@@ -305,13 +308,17 @@ async fn a_failing_provider_sees_the_backoff_not_the_traffic() {
 
     let err = keys.verify(&token, &validation()).await.unwrap_err();
     assert!(err.is_unavailable());
-    assert_eq!(provider.hits(), 2, "one attempt plus one retry for a 5xx");
+    assert_eq!(
+        provider.jwks_hits(),
+        2,
+        "one attempt plus one retry for a 5xx"
+    );
     for _ in 0..200 {
         let err = keys.verify(&token, &validation()).await.unwrap_err();
         assert!(err.retry_after().is_some());
     }
     assert_eq!(
-        provider.hits(),
+        provider.jwks_hits(),
         2,
         "traffic during the backoff does not reach the provider"
     );
@@ -323,13 +330,13 @@ async fn a_failing_provider_sees_the_backoff_not_the_traffic() {
         for _ in 0..50 {
             let _ = keys.verify(&token, &validation()).await;
         }
-        assert_eq!(provider.hits(), 2 + 2 * round);
+        assert_eq!(provider.jwks_hits(), 2 + 2 * round);
     }
 }
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let provider = Provider::start(Reply::new(429, "slow down").header("retry-after", "600")).await;
+    let provider = provider(Reply::new(429, "slow down").retry_after("600")).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     let token = token("k1", &ec_key(1));
@@ -339,14 +346,14 @@ async fn retry_after_is_honoured() {
             .unwrap_err()
             .is_unavailable()
     );
-    let hits = provider.hits();
+    let hits = provider.jwks_hits();
     clock.advance(Duration::from_secs(300));
     let err = keys.verify(&token, &validation()).await.unwrap_err();
     assert!(
         err.retry_after().unwrap() > Duration::from_secs(200),
         "{err:?}"
     );
-    assert_eq!(provider.hits(), hits);
+    assert_eq!(provider.jwks_hits(), hits);
 }
 
 /// docs/DESIGN.md §7, principle 4: an unknown `kty`, an `OKP`/`Ed448` key and a malformed
@@ -371,7 +378,7 @@ async fn one_good_key_among_unusable_ones_still_verifies() {
         {"kty": "RSA", "kid": "broken", "n": "not base64!", "e": "AQAB"},
         good,
     ]});
-    let provider = Provider::start(Reply::json(set.to_string())).await;
+    let provider = provider(Reply::json(set.to_string())).await;
     let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
     // The validation the vectors were made for (test-vectors/interop/pyjwt-tokens.json).
     let v = jose_core::Validation::builder([jose_core::Algorithm::RS256])
@@ -387,10 +394,10 @@ async fn one_good_key_among_unusable_ones_still_verifies() {
 
 #[tokio::test]
 async fn an_empty_set_keeps_the_previous_one() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
     keys.refresh_now().await.unwrap();
-    provider.set(Reply::json(r#"{"keys":[]}"#));
+    provider.set_jwks(Reply::empty_set());
     let err = keys.refresh_now().await.unwrap_err();
     assert_eq!(err.code(), "ERR_JWKS_INVALID_RESPONSE");
     keys.verify(&token("k1", &ec_key(1)), &validation())
@@ -403,8 +410,8 @@ mod hostile_responses {
     use super::*;
 
     /// Builds a cold fetcher with a 1 s total timeout and checks `ready` fails quickly.
-    async fn fails_fast(provider: &Provider, path: &str) -> FetchError {
-        let keys = RemoteJwks::builder(provider.server.url(path))
+    async fn fails_fast(provider: &MockProvider, path: &str) -> FetchError {
+        let keys = RemoteJwks::builder(provider.url(path))
             .timeouts(Duration::from_secs(1), Duration::from_secs(1))
             .build()
             .unwrap();
@@ -421,57 +428,54 @@ mod hostile_responses {
 
     #[tokio::test]
     async fn oversized_body() {
-        let big = format!(r#"{{"keys":[],"pad":"{}"}}"#, "x".repeat(300 * 1024));
-        let provider = Provider::start(Reply::json(big.clone())).await;
+        let provider = provider(Reply::oversized(300 * 1024)).await;
         fails_fast(&provider, "/jwks").await;
         // Without Content-Length, the limit is enforced while streaming.
-        let mut reply = Reply::json(big);
-        reply.close_delimited = true;
-        provider.set(reply);
+        provider.set_jwks(Reply::oversized(300 * 1024).close_delimited());
         let err = fails_fast(&provider, "/jwks").await;
         assert!(err.to_string().contains("larger than the limit"), "{err}");
     }
 
     #[tokio::test]
     async fn slow_drip() {
-        let mut reply = one_key_set();
-        reply.drip = Some((1, Duration::from_millis(50)));
-        let provider = Provider::start(reply).await;
+        let provider = provider(one_key_set().drip(1, Duration::from_millis(50))).await;
         let err = fails_fast(&provider, "/jwks").await;
         assert!(err.to_string().contains("timed out"), "{err}");
     }
 
     #[tokio::test]
     async fn hanging_server() {
-        let provider = Provider::start(one_key_set().delay(Duration::from_secs(60))).await;
+        let provider = provider(one_key_set().hang()).await;
         fails_fast(&provider, "/jwks").await;
     }
 
     #[tokio::test]
     async fn redirect_to_another_origin_or_to_http() {
-        let provider =
-            Provider::start(Reply::new(302, "").header("location", "http://127.0.0.2:9/jwks"))
-                .await;
+        let provider = provider(Reply::redirect(302, "http://127.0.0.2:9/jwks")).await;
         // Refused by the policy, not by the failed connection that following would meet.
         let err = fails_fast(&provider, "/jwks").await;
         assert!(err.to_string().contains("another origin"), "{err}");
-        provider.set(Reply::new(302, "").header("location", "https://evil.example/jwks"));
+        provider.set_jwks(Reply::redirect(302, "https://evil.example/jwks"));
         let err = fails_fast(&provider, "/jwks").await;
         assert!(err.to_string().contains("another origin"), "{err}");
-        assert_eq!(provider.hits(), 2, "neither redirect was followed");
+        assert_eq!(provider.jwks_hits(), 2, "neither redirect was followed");
     }
 
     #[tokio::test]
     async fn redirect_loop() {
-        let provider = Provider::start(Reply::new(302, "").header("location", "/jwks")).await;
+        let provider = provider(Reply::redirect(302, "/jwks")).await;
         let err = fails_fast(&provider, "/jwks").await;
         assert!(err.to_string().contains("too many redirects"), "{err}");
-        assert_eq!(provider.hits(), 4, "the first request and three redirects");
+        assert_eq!(
+            provider.jwks_hits(),
+            4,
+            "the first request and three redirects"
+        );
     }
 
     #[tokio::test]
     async fn html_200() {
-        let provider = Provider::start(Reply::new(200, "<html><body>Login</body></html>")).await;
+        let provider = provider(Reply::html_login()).await;
         let err = fails_fast(&provider, "/jwks").await;
         assert_eq!(err.code(), "ERR_JWKS_INVALID_RESPONSE");
         assert!(err.to_string().contains("not a JWK Set"), "{err}");
@@ -479,11 +483,8 @@ mod hostile_responses {
 
     #[tokio::test]
     async fn same_origin_redirects_are_followed() {
-        let server = TestServer::start(|req| match req.path.as_str() {
-            "/old" => Reply::new(301, "").header("location", "/jwks"),
-            _ => one_key_set(),
-        })
-        .await;
+        let server = provider(one_key_set()).await;
+        server.set("/old", Reply::redirect(301, JWKS_PATH));
         let keys = RemoteJwks::builder(server.url("/old")).build().unwrap();
         keys.verify(&token("k1", &ec_key(1)), &validation())
             .await
@@ -493,7 +494,7 @@ mod hostile_responses {
 
 #[tokio::test]
 async fn cancelling_a_caller_leaves_the_fetch_running() {
-    let provider = Provider::start(one_key_set().delay(Duration::from_millis(300))).await;
+    let provider = provider(one_key_set().delay(Duration::from_millis(300))).await;
     let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
     let cancelled = tokio::time::timeout(
         Duration::from_millis(50),
@@ -505,26 +506,29 @@ async fn cancelling_a_caller_leaves_the_fetch_running() {
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
-    assert_eq!(provider.hits(), 1);
+    assert_eq!(provider.jwks_hits(), 1);
 }
 
 #[tokio::test]
 async fn dropping_every_handle_stops_background_work() {
-    let provider = Provider::start(one_key_set()).await;
-    let keys = RemoteJwks::builder(provider.server.url("/jwks"))
+    let provider = provider(one_key_set()).await;
+    let keys = RemoteJwks::builder(provider.jwks_url())
         .background_refresh(true)
         .default_ttl(Duration::from_millis(100))
         .ttl_bounds(Duration::from_millis(100), Duration::from_millis(100))
         .build()
         .unwrap();
     keys.ready(Duration::from_secs(5)).await.unwrap();
-    eventually("the timer refreshes on its own", || provider.hits() >= 3).await;
+    eventually("the timer refreshes on its own", || {
+        provider.jwks_hits() >= 3
+    })
+    .await;
     drop(keys);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let after_drop = provider.hits();
+    let after_drop = provider.jwks_hits();
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
-        provider.hits(),
+        provider.jwks_hits(),
         after_drop,
         "no requests after the last handle is dropped"
     );
@@ -532,7 +536,7 @@ async fn dropping_every_handle_stops_background_work() {
 
 #[tokio::test]
 async fn max_age_is_honoured_within_bounds() {
-    let provider = Provider::start(one_key_set().header("cache-control", "max-age=5")).await;
+    let provider = provider(one_key_set().cache_control("max-age=5")).await;
     let clock = Arc::new(ManualClock::new());
     let keys = fetcher(&provider, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
@@ -543,15 +547,15 @@ async fn max_age_is_honoured_within_bounds() {
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
-    assert_eq!(provider.hits(), 1);
+    assert_eq!(provider.jwks_hits(), 1);
     clock.advance(Duration::from_secs(21));
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
-    eventually("refresh after 60 s", || provider.hits() == 2).await;
+    eventually("refresh after 60 s", || provider.jwks_hits() == 2).await;
 
     // A long max-age is honoured too (capped at 24 h).
-    provider.set(one_key_set().header("cache-control", "max-age=7200"));
+    provider.set_jwks(one_key_set().cache_control("max-age=7200"));
     keys.refresh_now().await.unwrap();
     let next = keys.status().next_refresh_in.unwrap();
     assert!(
@@ -562,18 +566,15 @@ async fn max_age_is_honoured_within_bounds() {
 
 #[tokio::test]
 async fn revalidation_with_etag_and_304() {
-    let server = TestServer::start(|req| {
-        if req.header("if-none-match") == Some("\"v1\"") {
-            Reply::new(304, "").header("cache-control", "max-age=600")
-        } else {
-            one_key_set()
-                .header("etag", "\"v1\"")
-                .header("cache-control", "max-age=600")
-        }
-    })
+    // A matching If-None-Match gets a 304 that repeats the ETag and Cache-Control.
+    let server = provider(
+        one_key_set()
+            .etag("\"v1\"", NotModified::WithHeaders)
+            .cache_control("max-age=600"),
+    )
     .await;
     let clock = Arc::new(ManualClock::new());
-    let keys = fetcher_at(&server, &clock);
+    let keys = fetcher(&server, &clock);
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
@@ -585,7 +586,7 @@ async fn revalidation_with_etag_and_304() {
         keys.status().health == Health::Fresh
     })
     .await;
-    assert_eq!(server.hits("/jwks"), 2);
+    assert_eq!(server.jwks_hits(), 2);
     assert_eq!(keys.status().counters.fetch_not_modified, 1);
     assert_eq!(keys.status().kids, ["k1"]);
 }
@@ -597,9 +598,9 @@ mod settings {
 
     #[tokio::test]
     async fn refresh_ahead_moves_the_background_refresh() {
-        let provider = Provider::start(one_key_set()).await;
+        let provider = provider(one_key_set()).await;
         let clock = Arc::new(ManualClock::new());
-        let early = RemoteJwks::builder(provider.server.url("/jwks"))
+        let early = RemoteJwks::builder(provider.jwks_url())
             .clock(Arc::clone(&clock))
             .refresh_ahead(0.5, 0.0)
             .build()
@@ -610,7 +611,7 @@ mod settings {
                 .await
                 .unwrap();
         }
-        assert_eq!(provider.hits(), 2);
+        assert_eq!(provider.jwks_hits(), 2);
         // At 60 % of the 10 min lifetime: past 0.5, before the default's 0.7-0.9.
         clock.advance(Duration::from_secs(6 * 60));
         default
@@ -622,7 +623,7 @@ mod settings {
             .verify(&token("k1", &ec_key(1)), &validation())
             .await
             .unwrap();
-        eventually("the early fetcher refreshes", || provider.hits() == 3).await;
+        eventually("the early fetcher refreshes", || provider.jwks_hits() == 3).await;
     }
 
     #[test]
@@ -643,80 +644,69 @@ mod settings {
 
     #[tokio::test]
     async fn retry_delay_sets_the_pause_before_the_retry() {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let seen = Arc::clone(&calls);
-        let server = TestServer::start(move |_| {
-            // Each fetcher's first request meets a 503.
-            if seen.fetch_add(1, Ordering::SeqCst) < 2 {
-                Reply::new(503, "busy")
-            } else {
-                one_key_set()
-            }
-        })
-        .await;
-        let slow = RemoteJwks::builder(server.url("/jwks"))
+        let server = provider(one_key_set()).await;
+        // Each fetcher's first request meets a 503.
+        server.push(JWKS_PATH, Reply::new(503, "busy"));
+        server.push(JWKS_PATH, Reply::new(503, "busy"));
+        let slow = RemoteJwks::builder(server.jwks_url())
             .retry_delay(Duration::from_secs(30), Duration::from_secs(30))
             .build()
             .unwrap();
         assert!(slow.ready(Duration::from_secs(1)).await.is_err());
-        assert_eq!(server.hits("/jwks"), 1, "the retry waits 30 s");
-        let quick = RemoteJwks::builder(server.url("/jwks"))
+        assert_eq!(server.jwks_hits(), 1, "the retry waits 30 s");
+        let quick = RemoteJwks::builder(server.jwks_url())
             .retry_delay(Duration::ZERO, Duration::ZERO)
             .build()
             .unwrap();
         quick.ready(Duration::from_secs(1)).await.unwrap();
-        assert_eq!(server.hits("/jwks"), 3, "its 503, then the retry's 200");
+        assert_eq!(server.jwks_hits(), 3, "its 503, then the retry's 200");
     }
 
     #[tokio::test]
     async fn max_redirects_bounds_the_hops() {
-        let server = TestServer::start(|req| match req.path.as_str() {
-            "/old" => Reply::new(301, "").header("location", "/jwks"),
-            _ => one_key_set(),
-        })
-        .await;
+        let server = provider(one_key_set()).await;
+        server.set("/old", Reply::redirect(301, JWKS_PATH));
         let none = RemoteJwks::builder(server.url("/old"))
             .max_redirects(0)
             .build()
             .unwrap();
         let err = none.ready(Duration::from_secs(5)).await.unwrap_err();
         assert!(err.to_string().contains("too many redirects"), "{err}");
-        assert_eq!(server.hits("/jwks"), 0);
+        assert_eq!(server.jwks_hits(), 0);
         let one = RemoteJwks::builder(server.url("/old"))
             .max_redirects(1)
             .build()
             .unwrap();
         one.ready(Duration::from_secs(5)).await.unwrap();
-        assert_eq!(server.hits("/jwks"), 1);
+        assert_eq!(server.jwks_hits(), 1);
     }
 }
 
 mod discovery {
     use super::*;
+    use jose_testkit::IDENTITY_SERVER_JWKS_PATH;
 
-    async fn idp(document_issuer: impl Fn(u16) -> String + Send + Sync + 'static) -> TestServer {
-        TestServer::start(move |req| match req.path.as_str() {
-            "/.well-known/openid-configuration" => {
-                let port = req.header("host").and_then(|h| h.rsplit(':').next()).and_then(|p| p.parse().ok()).unwrap_or(0);
-                let doc = serde_json::json!({
-                    "issuer": document_issuer(port),
-                    "jwks_uri": format!("http://127.0.0.1:{port}/.well-known/openid-configuration/jwks"),
-                });
-                Reply::json(doc.to_string())
-            }
-            "/.well-known/openid-configuration/jwks" => one_key_set(),
-            _ => Reply::new(404, ""),
-        })
+    /// An IdentityServer-style provider; its discovery document names `issuer`, or the
+    /// provider's own URL.
+    async fn idp(issuer: Option<&str>) -> MockProvider {
+        let builder = MockProvider::builder()
+            .keys([ec_key(1).jwk("k1")])
+            .jwks_path(IDENTITY_SERVER_JWKS_PATH);
+        match issuer {
+            Some(issuer) => builder.issuer(issuer),
+            None => builder,
+        }
+        .start()
         .await
     }
 
     #[tokio::test]
     async fn happy_path_then_cached() {
-        let server = idp(|port| format!("http://127.0.0.1:{port}")).await;
-        let issuer = server.url("");
+        let server = idp(None).await;
+        let issuer = server.base_url().to_owned();
         let keys = RemoteJwks::from_issuer(&issuer).build().unwrap();
         let claims = serde_json::json!({"iss": issuer, "exp": 4_000_000_000u64});
-        let token = support::token_with_claims("k1", &ec_key(1), &claims);
+        let token = token_with_claims("k1", &ec_key(1), &claims);
         let v = jose_core::Validation::builder([jose_core::Algorithm::ES256])
             .issuer(&issuer)
             .build();
@@ -732,9 +722,9 @@ mod discovery {
 
     #[tokio::test]
     async fn discovery_ttl_sets_when_metadata_is_fetched_again() {
-        let server = idp(|port| format!("http://127.0.0.1:{port}")).await;
+        let server = idp(None).await;
         let clock = Arc::new(ManualClock::new());
-        let keys = RemoteJwks::from_issuer(server.url(""))
+        let keys = RemoteJwks::from_issuer(server.base_url())
             .clock(Arc::clone(&clock))
             .discovery_ttl(Duration::from_secs(3600))
             .build()
@@ -750,8 +740,8 @@ mod discovery {
 
     #[tokio::test]
     async fn mismatched_issuer_is_rejected() {
-        let server = idp(|_| "https://someone-else.example".to_owned()).await;
-        let keys = RemoteJwks::from_issuer(server.url("")).build().unwrap();
+        let server = idp(Some("https://someone-else.example")).await;
+        let keys = RemoteJwks::from_issuer(server.base_url()).build().unwrap();
         let err = keys.ready(Duration::from_secs(5)).await.unwrap_err();
         assert_eq!(err.code(), "ERR_JWKS_DISCOVERY");
         assert_eq!(
@@ -763,22 +753,22 @@ mod discovery {
 
     #[tokio::test]
     async fn registry_only_serves_allowlisted_issuers() {
-        let server = idp(|port| format!("http://127.0.0.1:{port}")).await;
-        let issuer = server.url("");
+        let server = idp(None).await;
+        let issuer = server.base_url().to_owned();
         let registry = jose_fetch::IssuerRegistry::builder()
             .issuer(&issuer)
             .build()
             .unwrap();
         let v = jose_core::Validation::builder([jose_core::Algorithm::ES256]).build();
-        let good = support::token_with_claims(
+        let good = token_with_claims(
             "k1",
             &ec_key(1),
             &serde_json::json!({"iss": issuer, "exp": 4_000_000_000u64}),
         );
         registry.verify(&good, &v).await.unwrap();
         let hits = server.total_hits();
-        let evil_iss = format!("http://127.0.0.1:{}/evil", server.port());
-        let evil = support::token_with_claims(
+        let evil_iss = server.url("/evil");
+        let evil = token_with_claims(
             "k1",
             &ec_key(1),
             &serde_json::json!({"iss": evil_iss, "exp": 4_000_000_000u64}),
@@ -834,7 +824,7 @@ async fn a_custom_http_client_is_used_for_discovery_and_jwks() {
                     r#"{"issuer":"https://idp.example","jwks_uri":"https://idp.example/keys"}"#
                         .to_owned()
                 } else {
-                    jwks(&[ec_jwk("k1", &ec_key(1))])
+                    jwks([ec_key(1).jwk("k1")]).to_string()
                 };
                 Ok(HttpResponse::new(200, vec![], body.into_bytes()))
             })
@@ -847,7 +837,7 @@ async fn a_custom_http_client_is_used_for_discovery_and_jwks() {
         .unwrap();
     let claims = serde_json::json!({"iss": "https://idp.example", "exp": 4_000_000_000u64});
     let v = jose_core::Validation::builder([jose_core::Algorithm::ES256]).build();
-    keys.verify(&support::token_with_claims("k1", &ec_key(1), &claims), &v)
+    keys.verify(&token_with_claims("k1", &ec_key(1), &claims), &v)
         .await
         .unwrap();
     assert_eq!(client.0.load(Ordering::SeqCst), 2);
@@ -855,7 +845,7 @@ async fn a_custom_http_client_is_used_for_discovery_and_jwks() {
 
 #[tokio::test]
 async fn bad_tokens_are_401_not_503() {
-    let provider = Provider::start(one_key_set()).await;
+    let provider = provider(one_key_set()).await;
     let keys = fetcher(&provider, &Arc::new(ManualClock::new()));
     let good = token("k1", &ec_key(1));
     let tampered = format!("{}A", &good[..good.len() - 1]);
@@ -867,7 +857,7 @@ async fn bad_tokens_are_401_not_503() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "ERR_JWS_SIGNATURE_INVALID");
-    assert_eq!(provider.hits(), 1);
+    assert_eq!(provider.jwks_hits(), 1);
 }
 
 /// Server hints of absurd size: `Instant + Duration` can overflow, and a panic inside the
@@ -879,11 +869,9 @@ mod huge_server_hints {
 
     #[tokio::test]
     async fn a_huge_stale_if_error_neither_panics_nor_wedges_the_fetcher() {
-        let provider = Provider::start(one_key_set().header(
-            "cache-control",
-            &format!("max-age=600, stale-if-error={HUGE}"),
-        ))
-        .await;
+        let provider =
+            provider(one_key_set().cache_control(&format!("max-age=600, stale-if-error={HUGE}")))
+                .await;
         let clock = Arc::new(ManualClock::new());
         let keys = fetcher(&provider, &clock);
         keys.verify(&token("k1", &ec_key(1)), &validation())
@@ -892,20 +880,20 @@ mod huge_server_hints {
         // Later fetches still run: the set is refreshed when it expires.
         clock.advance(Duration::from_secs(601));
         keys.refresh_now().await.unwrap();
-        assert_eq!(provider.hits(), 2);
+        assert_eq!(provider.jwks_hits(), 2);
         assert_eq!(keys.status().health, Health::Fresh);
     }
 
     #[tokio::test]
     async fn a_huge_retry_after_is_capped_and_still_backs_off() {
-        let provider = Provider::start(Reply::new(503, "down").header("retry-after", HUGE)).await;
+        let provider = provider(Reply::new(503, "down").retry_after(HUGE)).await;
         let clock = Arc::new(ManualClock::new());
         let keys = fetcher(&provider, &clock);
         let token = token("k1", &ec_key(1));
         let err = keys.verify(&token, &validation()).await.unwrap_err();
         assert!(err.is_unavailable(), "{err:?}");
         // The server asked for a pause, so no retry within the fetch either.
-        assert_eq!(provider.hits(), 1);
+        assert_eq!(provider.jwks_hits(), 1);
         for _ in 0..20 {
             let err = keys.verify(&token, &validation()).await.unwrap_err();
             let wait = err.retry_after().unwrap();
@@ -914,22 +902,20 @@ mod huge_server_hints {
                 "{wait:?}"
             );
         }
-        assert_eq!(provider.hits(), 1, "the backoff was recorded");
+        assert_eq!(provider.jwks_hits(), 1, "the backoff was recorded");
         // Capped at an hour: after it, the provider is tried again.
         clock.advance(Duration::from_secs(3601));
-        provider.set(one_key_set());
+        provider.set_jwks(one_key_set());
         keys.verify(&token, &validation()).await.unwrap();
-        assert_eq!(provider.hits(), 2);
+        assert_eq!(provider.jwks_hits(), 2);
     }
 }
 
 #[tokio::test]
 async fn max_stale_zero_is_not_overridden_by_the_server() {
-    let provider =
-        Provider::start(one_key_set().header("cache-control", "max-age=60, stale-if-error=86400"))
-            .await;
+    let provider = provider(one_key_set().cache_control("max-age=60, stale-if-error=86400")).await;
     let clock = Arc::new(ManualClock::new());
-    let keys = RemoteJwks::builder(provider.server.url("/jwks"))
+    let keys = RemoteJwks::builder(provider.jwks_url())
         .clock(Arc::clone(&clock))
         .max_stale(Some(Duration::ZERO))
         .build()
@@ -937,7 +923,7 @@ async fn max_stale_zero_is_not_overridden_by_the_server() {
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
         .unwrap();
-    provider.set(Reply::new(503, "down"));
+    provider.set_jwks(Reply::new(503, "down"));
     clock.advance(Duration::from_secs(61));
     let err = keys
         .verify(&token("k1", &ec_key(1)), &validation())
@@ -954,15 +940,13 @@ async fn max_stale_zero_is_not_overridden_by_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_racing_a_rotation_are_never_refused() {
     for round in 0..10 {
-        let provider = Provider::start(one_key_set()).await;
+        let provider = provider(one_key_set()).await;
         let clock = Arc::new(ManualClock::new());
         let keys = fetcher(&provider, &clock);
         keys.ready(Duration::from_secs(5)).await.unwrap();
         clock.advance(Duration::from_secs(31));
-        provider.set(
-            Reply::json(jwks(&[ec_jwk("k1", &ec_key(1)), ec_jwk("k2", &ec_key(2))]))
-                .delay(Duration::from_millis(20)),
-        );
+        provider.set_jwks(one_key_set().delay(Duration::from_millis(20)));
+        provider.add_key(ec_key(2).jwk("k2"));
         let (t, v) = (Arc::new(token("k2", &ec_key(2))), Arc::new(validation()));
         let mut tasks = Vec::new();
         let started = Instant::now();
@@ -976,28 +960,21 @@ async fn tokens_racing_a_rotation_are_never_refused() {
                 panic!("round {round}: {err:?} although the set holds k2");
             }
         }
-        assert_eq!(provider.hits(), 2, "round {round}: one refetch");
+        assert_eq!(provider.jwks_hits(), 2, "round {round}: one refetch");
     }
 }
 
 #[tokio::test]
 async fn a_304_without_validators_or_lifetime_keeps_the_stored_ones() {
-    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let provider_down = Arc::clone(&down);
-    let server = TestServer::start(move |req| {
-        if provider_down.load(Ordering::SeqCst) {
-            Reply::new(503, "down")
-        } else if req.header("if-none-match") == Some("\"v1\"") {
-            Reply::new(304, "")
-        } else {
-            one_key_set()
-                .header("etag", "\"v1\"")
-                .header("cache-control", "max-age=3600, stale-if-error=86400")
-        }
-    })
+    // A matching If-None-Match gets a bare 304: no ETag, no Cache-Control.
+    let server = provider(
+        one_key_set()
+            .etag("\"v1\"", NotModified::Bare)
+            .cache_control("max-age=3600, stale-if-error=86400"),
+    )
     .await;
     let clock = Arc::new(ManualClock::new());
-    let keys = fetcher_at(&server, &clock);
+    let keys = fetcher(&server, &clock);
     keys.ready(Duration::from_secs(5)).await.unwrap();
     for _ in 0..2 {
         clock.advance(Duration::from_secs(3601));
@@ -1010,7 +987,7 @@ async fn a_304_without_validators_or_lifetime_keeps_the_stored_ones() {
     assert_eq!(keys.status().counters.fetch_not_modified, 2);
     // And the stored stale-if-error (a day) still applies after them, beyond the 6 h
     // default: 7 h into an outage the set is served.
-    down.store(true, Ordering::SeqCst);
+    server.set_jwks(Reply::new(503, "down"));
     clock.advance(Duration::from_secs(3600 + 7 * 3600));
     keys.verify(&token("k1", &ec_key(1)), &validation())
         .await
@@ -1037,7 +1014,7 @@ mod redirects_through_a_custom_client {
                 Ok(if request.url == "https://idp.example/jwks" {
                     HttpResponse::new(302, vec![("location".into(), location.into())], vec![])
                 } else {
-                    HttpResponse::new(200, vec![], jwks(&[ec_jwk("k1", &ec_key(1))]).into())
+                    HttpResponse::new(200, vec![], jwks([ec_key(1).jwk("k1")]).to_string().into())
                 })
             })
         }

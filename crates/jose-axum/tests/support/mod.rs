@@ -1,49 +1,26 @@
-//! Test support: a tiny issuer (discovery + JWKS on 127.0.0.1, counting requests), the
-//! API under test served on an ephemeral port, ES256 tokens signed here, and a client.
+//! Test support: the API under test served on an ephemeral port, the claims and
+//! validation it expects, and a client. Keys, tokens and the issuer come from
+//! jose-testkit.
 #![allow(dead_code, missing_docs, unreachable_pub)]
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::routing::get;
 use axum::{Json, Router};
 use jose_axum::{Claims, JwtAuth, RequireScopes, VerifiedToken};
-use jose_core::{Algorithm, Validation, base64url_encode};
-use p256::ecdsa::SigningKey;
-use p256::ecdsa::signature::Signer;
+use jose_core::{Algorithm, Validation};
+use jose_testkit::{TestKey, unix_now};
 use serde_json::{Value, json};
 
 pub const AUDIENCE: &str = "api://test";
 pub const REALM: &str = "test";
 
-/// A deterministic P-256 key for test number `n`.
-pub fn key(n: u8) -> SigningKey {
-    SigningKey::from_bytes(&[n.wrapping_add(1); 32].into()).unwrap()
-}
-
-/// The public JWK of `key` with `kid`.
-pub fn jwk(kid: &str, key: &SigningKey) -> Value {
-    let point = key.verifying_key().to_encoded_point(false);
-    json!({
-        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
-        "x": base64url_encode(point.x().unwrap()), "y": base64url_encode(point.y().unwrap()),
-    })
-}
-
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 /// Claims for a good token from `issuer`; `extra` is merged over them (a `null` removes).
 pub fn claims(issuer: &str, extra: Value) -> Value {
     let mut claims = json!({
         "iss": issuer, "aud": AUDIENCE, "sub": "alice",
-        "iat": now(), "exp": now() + 600,
+        "iat": unix_now(), "exp": unix_now() + 600,
     });
     for (k, v) in extra.as_object().unwrap() {
         if v.is_null() {
@@ -55,84 +32,18 @@ pub fn claims(issuer: &str, extra: Value) -> Value {
     claims
 }
 
-/// An ES256 JWT over `claims`, signed by `key`, with `kid`.
-pub fn sign(kid: &str, key: &SigningKey, claims: &Value) -> String {
-    let header = json!({"alg": "ES256", "typ": "JWT", "kid": kid}).to_string();
-    let input = format!(
-        "{}.{}",
-        base64url_encode(header.as_bytes()),
-        base64url_encode(claims.to_string().as_bytes())
-    );
-    let sig: p256::ecdsa::Signature = key.sign(input.as_bytes());
-    format!("{input}.{}", base64url_encode(&sig.to_bytes()))
+/// A deterministic ES256 key for test number `n`.
+pub fn key(n: u8) -> TestKey {
+    TestKey::es256_seeded(n)
 }
 
-/// A local OpenID provider: discovery and JWKS, each request counted.
-pub struct Issuer {
-    pub url: String,
-    discovery_hits: Arc<AtomicUsize>,
-    jwks_hits: Arc<AtomicUsize>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Issuer {
-    /// Serves `keys`; each JWKS answer waits `delay` first (so concurrent callers overlap).
-    pub async fn start(keys: Vec<Value>, delay: Duration) -> Issuer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let discovery_hits = Arc::new(AtomicUsize::new(0));
-        let jwks_hits = Arc::new(AtomicUsize::new(0));
-        let doc = json!({ "issuer": url, "jwks_uri": format!("{url}/jwks") });
-        let set = json!({ "keys": keys });
-        let (d, j) = (Arc::clone(&discovery_hits), Arc::clone(&jwks_hits));
-        let app = Router::new()
-            .route(
-                "/.well-known/openid-configuration",
-                get(move || async move {
-                    d.fetch_add(1, Ordering::SeqCst);
-                    Json(doc)
-                }),
-            )
-            .route(
-                "/jwks",
-                get(move || async move {
-                    j.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(delay).await;
-                    Json(set)
-                }),
-            );
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        Issuer {
-            url,
-            discovery_hits,
-            jwks_hits,
-            task,
-        }
-    }
-
-    pub fn jwks_hits(&self) -> usize {
-        self.jwks_hits.load(Ordering::SeqCst)
-    }
-
-    pub fn discovery_hits(&self) -> usize {
-        self.discovery_hits.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// An issuer URL on 127.0.0.1 where nothing listens (connections are refused).
-pub async fn dead_issuer_url() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
+/// A JWT (`typ: JWT`) over `claims`, signed by `key`, with `kid`.
+pub fn sign(kid: &str, key: &TestKey, claims: &Value) -> String {
+    key.token()
+        .kid(kid)
+        .typ("JWT")
+        .claims(claims.clone())
+        .sign()
 }
 
 pub fn validation(issuer: &str) -> Validation {
