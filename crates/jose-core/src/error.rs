@@ -98,6 +98,10 @@ pub enum Error {
         /// serde's description, with any quoted input removed.
         reason: String,
     },
+    /// The [`Validation`](crate::Validation) has no clock to check the token's times
+    /// against: on a target without a system clock (wasm32-unknown-unknown) the caller
+    /// must set one with `clock` or `now`. A configuration error, never the token's.
+    ClockUnavailable,
 }
 
 impl Error {
@@ -122,6 +126,7 @@ impl Error {
             Error::ClaimMalformed { .. } => "ERR_JWT_CLAIM_MALFORMED",
             Error::ClaimInvalid { .. } => "ERR_JWT_CLAIM_INVALID",
             Error::ClaimsType { .. } => "ERR_JWT_CLAIMS_TYPE",
+            Error::ClockUnavailable => "ERR_JOSE_CLOCK_UNAVAILABLE",
         }
     }
 
@@ -145,7 +150,8 @@ impl Error {
             | Error::ClaimMissing { .. }
             | Error::ClaimMalformed { .. }
             | Error::ClaimInvalid { .. }
-            | Error::ClaimsType { .. } => 5,
+            | Error::ClaimsType { .. }
+            | Error::ClockUnavailable => 5,
         }
     }
 
@@ -191,6 +197,9 @@ impl fmt::Display for Error {
             }
             Error::ClaimsType { reason } => {
                 write!(f, "claims do not match the expected type: {reason}")
+            }
+            Error::ClockUnavailable => {
+                f.write_str("no clock configured and this target has no system clock")
             }
         }
     }

@@ -16,7 +16,9 @@ mod validation;
 mod verify;
 
 pub use claims::Claims;
-pub use clock::{Clock, FixedClock, SystemClock};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use clock::SystemClock;
+pub use clock::{Clock, FixedClock};
 pub use compact::CompactJws;
 pub use header::Header;
 pub use limits::Limits;

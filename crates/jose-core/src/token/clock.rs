@@ -1,6 +1,7 @@
 //! The clock that claim validation reads, passed in so tests and forensics can fix it.
 
 use core::fmt::Debug;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A source of the current time as seconds since the Unix epoch.
@@ -10,9 +11,17 @@ pub trait Clock: Send + Sync + Debug {
 }
 
 /// The system's wall clock.
+///
+/// Absent on `wasm32-unknown-unknown`, which has no clock (`SystemTime::now` panics
+/// there): pass the host's time with [`ValidationBuilder::clock`] or
+/// [`ValidationBuilder::now`](crate::ValidationBuilder::now) instead.
+///
+/// [`ValidationBuilder::clock`]: crate::ValidationBuilder::clock
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 impl Clock for SystemClock {
     fn now_unix(&self) -> u64 {
         // A wall clock before 1970 is broken. Reading it as the far future fails closed:

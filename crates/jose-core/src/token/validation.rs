@@ -5,7 +5,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::claims::{Claims, NumericDate, Registered, audiences};
-use super::clock::{Clock, FixedClock, SystemClock};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+use super::clock::SystemClock;
+use super::clock::{Clock, FixedClock};
 use super::header::Header;
 use super::limits::Limits;
 use crate::algorithm::{Algorithm, AlgorithmSet};
@@ -35,9 +37,19 @@ pub struct Validation {
     max_age: Option<u64>,
     required: Vec<String>,
     typ: Option<String>,
-    clock: Arc<dyn Clock>,
+    /// `None` until the caller sets one: then the system clock, or, on a target without
+    /// one, [`Error::ClockUnavailable`] for every token.
+    clock: Option<Arc<dyn Clock>>,
     limits: Limits,
 }
+
+/// The clock of a [`Validation`] that was given none.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+const DEFAULT_CLOCK: Option<&dyn Clock> = Some(&SystemClock);
+/// wasm32-unknown-unknown has no system clock (`SystemTime::now` panics there), so a
+/// validation without an explicit clock fails with a typed error instead.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+const DEFAULT_CLOCK: Option<&dyn Clock> = None;
 
 /// How `aud` is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +74,10 @@ impl Validation {
     /// Defaults: `exp` required, 60 s leeway, no issuer check, tokens with an `aud`
     /// rejected until [`audience`](ValidationBuilder::audience) or
     /// [`accept_any_audience`](ValidationBuilder::accept_any_audience) is set, the system
-    /// clock, default [`Limits`].
+    /// clock, default [`Limits`]. On wasm32-unknown-unknown, which has no system clock,
+    /// set the time with [`clock`](ValidationBuilder::clock) or
+    /// [`now`](ValidationBuilder::now): without it every token fails with
+    /// [`Error::ClockUnavailable`].
     pub fn builder(algorithms: impl Into<AlgorithmSet>) -> ValidationBuilder {
         ValidationBuilder(Validation {
             algorithms: algorithms.into(),
@@ -73,7 +88,7 @@ impl Validation {
             max_age: None,
             required: Vec::new(),
             typ: None,
-            clock: Arc::new(SystemClock),
+            clock: None,
             limits: Limits::default(),
         })
     }
@@ -88,9 +103,19 @@ impl Validation {
         &self.limits
     }
 
-    /// The current time according to the configured clock.
+    /// The current time according to the configured clock; `u64::MAX` (the far future,
+    /// when every deadline has passed) where there is none (see [`Validation::builder`]).
     pub fn now(&self) -> u64 {
-        self.clock.now_unix()
+        self.now_or(DEFAULT_CLOCK).unwrap_or(u64::MAX)
+    }
+
+    /// The configured clock's time, else `default`'s, else [`Error::ClockUnavailable`].
+    fn now_or(&self, default: Option<&dyn Clock>) -> Result<u64> {
+        self.clock
+            .as_deref()
+            .or(default)
+            .map(|clock| clock.now_unix())
+            .ok_or(Error::ClockUnavailable)
     }
 
     /// Fails unless `alg` is allowed.
@@ -196,7 +221,7 @@ impl Validation {
     }
 
     fn check_times(&self, claims: &Registered<'_>) -> Result<()> {
-        let now = self.clock.now_unix();
+        let now = self.now_or(DEFAULT_CLOCK)?;
         // NumericDates are capped far below u64::MAX, so these additions cannot wrap;
         // saturating keeps that true for any leeway.
         let leeway = self.leeway;
@@ -312,7 +337,7 @@ impl ValidationBuilder {
 
     /// Reads the time from `clock` instead of the system clock.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.0.clock = Arc::new(clock);
+        self.0.clock = Some(Arc::new(clock));
         self
     }
 
@@ -345,5 +370,22 @@ mod tests {
         assert!(!media_type_eq("at+jwt", "jwt"));
         assert!(!media_type_eq("at+jwt", "application/"));
         assert!(!media_type_eq("at+jwt", "x-application/at+jwt"));
+    }
+
+    /// Without a system clock (wasm32-unknown-unknown) and without a configured one, the
+    /// time checks fail with a typed error rather than reading a clock that panics.
+    #[test]
+    fn no_clock_is_a_typed_error() {
+        let unset = Validation::builder([Algorithm::ES256]).build();
+        assert_eq!(unset.now_or(None), Err(Error::ClockUnavailable));
+        assert_eq!(Error::ClockUnavailable.code(), "ERR_JOSE_CLOCK_UNAVAILABLE");
+        let fixed = Validation::builder([Algorithm::ES256])
+            .now(1_700_000_000)
+            .build();
+        assert_eq!(fixed.now_or(None), Ok(1_700_000_000));
+        assert_eq!(fixed.now(), 1_700_000_000);
+        // A configured clock wins over the default one.
+        assert_eq!(fixed.now_or(Some(&FixedClock(5))), Ok(1_700_000_000));
+        assert_eq!(unset.now_or(Some(&FixedClock(5))), Ok(5));
     }
 }
