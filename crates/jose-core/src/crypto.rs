@@ -21,6 +21,8 @@
 mod digest;
 mod ec;
 mod ec_table;
+mod ec_wide;
+mod ed25519;
 mod key;
 mod montgomery;
 mod rsa;
