@@ -19,6 +19,8 @@
 //! | [`claims`] | bytes as a signed JWT payload | accepted ⇒ `exp`/`nbf`/`iat`/`iss`/`aud` really valid |
 //! | [`rsa_verify_differential`] | RS*/PS* signatures | agrees with the `rsa` crate |
 //! | [`es256_verify_differential`] | P-256 keys and ES256 signatures | agrees with the `p256` crate |
+//! | [`ec_wide_verify_differential`] | P-384/P-521 keys and ES384/ES512 signatures | agrees with the `p384`/`p521` crates |
+//! | [`ed25519_verify_differential`] | Ed25519 keys and EdDSA signatures | agrees with `ed25519-dalek`'s `verify_strict` |
 //! | [`jwk_parse`] | bytes as one JWK | a kept key obeys every key rule; RFC 7638 thumbprint |
 //! | [`jwks_parse`] | bytes as a JWK Set | kept + skipped = entries; each entry agrees with a lone parse |
 //! | [`verify_jwt`] | bytes as a token against a fixed set | accepted ⇒ one of the known valid tokens |
@@ -30,6 +32,7 @@
 mod b64ref;
 mod bearer;
 mod claims;
+mod curves_diff;
 mod es256_diff;
 mod fetch;
 mod input;
@@ -42,6 +45,7 @@ mod rsa_diff;
 
 pub use crate::bearer::bearer_request;
 pub use crate::claims::claims;
+pub use crate::curves_diff::{ec_wide_verify_differential, ed25519_verify_differential};
 pub use crate::es256_diff::es256_verify_differential;
 pub use crate::fetch::provider_responses;
 pub use crate::jwk::{jwk_parse, jwks_parse, verify_jwt};
@@ -61,6 +65,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("claims", claims),
     ("rsa_verify_differential", rsa_verify_differential),
     ("es256_verify_differential", es256_verify_differential),
+    ("ec_wide_verify_differential", ec_wide_verify_differential),
+    ("ed25519_verify_differential", ed25519_verify_differential),
     ("jwk_parse", jwk_parse),
     ("jwks_parse", jwks_parse),
     ("verify_jwt", verify_jwt),
