@@ -20,6 +20,8 @@
 //! | `vs raw aws-lc-rs` | the same full jose verification | `ParsedPublicKey::verify_sig` alone (no parsing, no claims) |
 //! | `fresh key vs raw p256` (ES256 only) | a key imported from its JWK members (`from_jwk_ec`) and its first `verify_signature`, inside the iteration: the cold path after a rotation, signature only | `p256` 0.13 alone: `VerifyingKey::from_sec1_bytes` on the uncompressed point (already decoded) and `verify` (SHA-256 included) |
 //! | `fresh key, whole JWT vs raw p256` (ES256 only) | the same import, then a full `verify_jwt` (parse, allowlist, claims) | the same raw `p256` side |
+//! | ES384/ES512/EdDSA `vs jsonwebtoken+aws-lc`, `vs raw aws-lc-rs` | as above, on the PyJWT interop tokens (`curve_rows`; jsonwebtoken has no ES512) | as above |
+//! | ES384/ES512/EdDSA `fresh key vs raw RustCrypto crate` | import from the JWK members and the key's first `verify_signature` | `p384`/`p521`/`ed25519-dalek` alone: key from the decoded point, `verify` (`verify_strict` for Ed25519) |
 //! | `all but signature vs insecure_decode` | `JwkSet::verify_jwt`'s path with the signature math left out (`internal::bench_verify_jwt_without_signature` with the fixture's key as the one candidate, as `verify_jwt` has it; claims validated) | `jsonwebtoken::dangerous::insecure_decode` into a JSON map (header and claims, no checks) |
 //!
 //! The jsonwebtoken RustCrypto backend cannot share a process with the aws-lc one (the
@@ -213,6 +215,161 @@ fn main() {
             println!(
                 "| {} | {name} | {:.1} µs | {:.1} µs | {:.2}× | {:.2}–{:.2} | {:.2}× |",
                 case.label(),
+                result.jose_ns / 1e3,
+                result.peer_ns / 1e3,
+                result.ratio,
+                result.ratio_q1,
+                result.ratio_q3,
+                result.fastest_ratio,
+            );
+        }
+    }
+    curve_rows(rounds, block_ns);
+}
+
+/// ES384, ES512 and EdDSA, from the PyJWT interop fixtures (`test-vectors/interop/
+/// pyjwt-curves-tokens.json`, keys in `jwks-curves.json`): jose with its key kept and
+/// warm, against jsonwebtoken+aws-lc (ES384 and EdDSA: jsonwebtoken has no ES512) and
+/// raw aws-lc-rs; and a fresh key's first verification (import from the JWK members and
+/// `verify_signature`) against the curve's own RustCrypto crate alone (key from the
+/// decoded point, `verify` with its hash).
+fn curve_rows(rounds: usize, block_ns: f64) {
+    use aws_lc_rs::signature;
+    use jose_core::{Algorithm, Validation, VerifyingKey, base64url_decode};
+
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-vectors/interop/");
+    let read = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}{name}")).unwrap()).unwrap()
+    };
+    let jwks = read("jwks-curves.json");
+    let tokens = read("pyjwt-curves-tokens.json");
+    let rules = &tokens["validation"];
+    for (name, kid) in [
+        ("es384", "ec-p384"),
+        ("es512", "ec-p521"),
+        ("eddsa", "ed25519"),
+    ] {
+        let case = tokens["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap();
+        let jwk = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kid"] == kid)
+            .unwrap();
+        let member = |m: &str| jwk[m].as_str().unwrap_or("").to_owned();
+        let (crv, x, y) = (member("crv"), member("x"), member("y"));
+        let alg = Algorithm::from_name(case["alg"].as_str().unwrap()).unwrap();
+        let token = case["token"].as_str().unwrap().to_owned();
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let (input, sig) = (input.as_bytes().to_vec(), base64url_decode(sig).unwrap());
+        let import = |crv: &str, x: &str, y: &str| match alg {
+            Algorithm::EdDSA => VerifyingKey::from_jwk_okp(crv, x),
+            _ => VerifyingKey::from_jwk_ec(crv, x, y),
+        };
+        let key = import(&crv, &x, &y).unwrap();
+        let validation = Validation::builder([alg])
+            .issuer(rules["iss"].as_str().unwrap())
+            .audience(rules["aud"].as_str().unwrap())
+            .now(rules["now"].as_u64().unwrap())
+            .build();
+        let jose = || {
+            jose_core::verify_jwt(black_box(&token), &key, &validation)
+                .expect("jose verifies the fixture");
+        };
+        jose();
+        jose();
+        let raw_x = base64url_decode(&x).unwrap();
+        let point = match alg {
+            Algorithm::EdDSA => raw_x.clone(),
+            _ => [&[4u8][..], &raw_x, &base64url_decode(&y).unwrap()].concat(),
+        };
+        let aws_alg: &'static dyn signature::VerificationAlgorithm = match alg {
+            Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
+            Algorithm::ES512 => &signature::ECDSA_P521_SHA512_FIXED,
+            _ => &signature::ED25519,
+        };
+        let aws = signature::ParsedPublicKey::new(aws_alg, point.clone()).unwrap();
+        let raw_verify = || {
+            aws.verify_sig(black_box(&input), black_box(&sig))
+                .expect("aws-lc-rs verifies the fixture");
+        };
+        raw_verify();
+        let jwt = match alg {
+            Algorithm::ES384 => Some((
+                jsonwebtoken::DecodingKey::from_ec_components(&x, &y).unwrap(),
+                jsonwebtoken::Algorithm::ES384,
+            )),
+            Algorithm::EdDSA => Some((
+                jsonwebtoken::DecodingKey::from_ed_components(&x).unwrap(),
+                jsonwebtoken::Algorithm::EdDSA,
+            )),
+            _ => None,
+        }
+        .map(|(key, jwt_alg)| {
+            let mut v = jsonwebtoken::Validation::new(jwt_alg);
+            v.set_issuer(&[rules["iss"].as_str().unwrap()]);
+            v.set_audience(&[rules["aud"].as_str().unwrap()]);
+            v.validate_nbf = true;
+            // The fixtures' exp is in the past of the system clock jsonwebtoken reads;
+            // jose checks it against the fixtures' `now`, at the same cost.
+            v.validate_exp = false;
+            (key, v)
+        });
+        let jwt_verify = || {
+            let (key, v) = jwt.as_ref().expect("only for ES384 and EdDSA");
+            black_box(
+                jsonwebtoken::decode::<Map<String, Value>>(black_box(&token), key, v)
+                    .expect("jsonwebtoken verifies the fixture"),
+            );
+        };
+        let jose_fresh = || {
+            let key = import(black_box(&crv), black_box(&x), black_box(&y)).unwrap();
+            key.verify_signature(alg, black_box(&input), black_box(&sig))
+                .expect("a fresh key verifies");
+        };
+        let crate_fresh = || {
+            use p384::ecdsa::signature::Verifier;
+            let ok = match alg {
+                Algorithm::ES384 => {
+                    let k = p384::ecdsa::VerifyingKey::from_sec1_bytes(black_box(&point)).unwrap();
+                    let s = p384::ecdsa::Signature::from_slice(black_box(&sig)).unwrap();
+                    k.verify(&input, &s).is_ok()
+                }
+                Algorithm::ES512 => {
+                    let k = p521::ecdsa::VerifyingKey::from_sec1_bytes(black_box(&point)).unwrap();
+                    let s = p521::ecdsa::Signature::from_slice(black_box(&sig)).unwrap();
+                    k.verify(&input, &s).is_ok()
+                }
+                _ => {
+                    let bytes: [u8; 32] = black_box(&point[..]).try_into().unwrap();
+                    let k = ed25519_dalek::VerifyingKey::from_bytes(&bytes).unwrap();
+                    let s = ed25519_dalek::Signature::from_slice(black_box(&sig)).unwrap();
+                    k.verify_strict(&input, &s).is_ok()
+                }
+            };
+            assert!(ok, "the raw crate verifies the fixture");
+        };
+        let mut pairs: Vec<(&str, Side<'_>, Side<'_>)> = Vec::new();
+        if jwt.is_some() {
+            pairs.push(("vs jsonwebtoken+aws-lc", &jose, &jwt_verify));
+        }
+        pairs.push(("vs raw aws-lc-rs", &jose, &raw_verify));
+        pairs.push((
+            "fresh key vs raw RustCrypto crate",
+            &jose_fresh,
+            &crate_fresh,
+        ));
+        for (pair, jose, peer) in pairs {
+            let result = paired(rounds, block_ns, jose, peer);
+            assert!(result.ratio.is_finite() && result.ratio > 0.0);
+            println!(
+                "| {} | {pair} | {:.1} µs | {:.1} µs | {:.2}× | {:.2}–{:.2} | {:.2}× |",
+                alg.name(),
                 result.jose_ns / 1e3,
                 result.peer_ns / 1e3,
                 result.ratio,

@@ -3,7 +3,8 @@
 //!
 //! At startup it loads its keys (the RSA 2048/3072/4096 test keys of `test-vectors/keys`,
 //! compiled in, signed with `ring`; a fresh P-256 key from the OS random number generator,
-//! signed with `p256`) and signs one realistic access token per case (RFC 9068 claims:
+//! signed with `p256`; fresh P-384, P-521 and Ed25519 keys, signed with `p384`, `p521`
+//! and `ed25519-dalek`) and signs one realistic access token per case (RFC 9068 claims:
 //! `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`, `client_id`). Each
 //! measurement then runs `jose_core::verify_jwt` in a loop for the requested time: parse,
 //! allowlist, signature, and the `iss`/`aud`/`exp`/`nbf`/`iat` checks, with the key built
@@ -20,8 +21,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jose_core::{Algorithm, Validation, VerifyingKey, base64url_encode, verify_jwt};
-use p256::ecdsa::signature::Signer;
-use rand_core::OsRng;
+use p256::ecdsa::signature::{RandomizedSigner, Signer};
+use rand_core::{OsRng, RngCore};
 use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
 use ring::signature::{RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaEncoding, RsaKeyPair};
@@ -39,6 +40,9 @@ const AUDIENCE: &str = "https://api.example.com/orders";
 enum KeySpec {
     Rsa(usize),
     P256,
+    P384,
+    P521,
+    Ed25519,
 }
 
 impl KeySpec {
@@ -46,17 +50,23 @@ impl KeySpec {
         match self {
             KeySpec::Rsa(bits) => format!("RSA-{bits}"),
             KeySpec::P256 => "P-256".to_owned(),
+            KeySpec::P384 => "P-384".to_owned(),
+            KeySpec::P521 => "P-521".to_owned(),
+            KeySpec::Ed25519 => "Ed25519".to_owned(),
         }
     }
 }
 
 /// One measured case: (label, algorithm, key).
-const CASES: [(&str, Algorithm, KeySpec); 5] = [
+const CASES: [(&str, Algorithm, KeySpec); 8] = [
     ("RS256-2048", Algorithm::RS256, KeySpec::Rsa(2048)),
     ("RS256-3072", Algorithm::RS256, KeySpec::Rsa(3072)),
     ("RS256-4096", Algorithm::RS256, KeySpec::Rsa(4096)),
     ("PS256-2048", Algorithm::PS256, KeySpec::Rsa(2048)),
     ("ES256", Algorithm::ES256, KeySpec::P256),
+    ("ES384", Algorithm::ES384, KeySpec::P384),
+    ("ES512", Algorithm::ES512, KeySpec::P521),
+    ("EdDSA", Algorithm::EdDSA, KeySpec::Ed25519),
 ];
 
 /// The RSA test keys (PKCS#8 PEM) by modulus size.
@@ -79,6 +89,9 @@ const RSA_KEYS: [(usize, &str); 3] = [
 enum SigningKey {
     Rsa(Box<RsaKeyPair>),
     P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    P521(p521::ecdsa::SigningKey),
+    Ed25519(ed25519_dalek::SigningKey),
 }
 
 impl SigningKey {
@@ -99,6 +112,22 @@ impl SigningKey {
             KeySpec::P256 => Ok(SigningKey::P256(p256::ecdsa::SigningKey::random(
                 &mut OsRng,
             ))),
+            KeySpec::P384 => Ok(SigningKey::P384(p384::ecdsa::SigningKey::random(
+                &mut OsRng,
+            ))),
+            KeySpec::P521 => Ok(SigningKey::P521(p521::ecdsa::SigningKey::random(
+                &mut OsRng,
+            ))),
+            KeySpec::Ed25519 => {
+                // An Ed25519 private key is 32 random octets (RFC 8032 §5.1.5).
+                let mut seed = [0u8; 32];
+                OsRng
+                    .try_fill_bytes(&mut seed)
+                    .map_err(|e| format!("cannot generate an Ed25519 key: {e}"))?;
+                Ok(SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+                    &seed,
+                )))
+            }
         }
     }
 
@@ -114,6 +143,23 @@ impl SigningKey {
                     (Some(x), Some(y)) => VerifyingKey::from_p256_coordinates(x, y),
                     _ => return Err("a P-256 point without coordinates".to_owned()),
                 }
+            }
+            SigningKey::P384(key) => {
+                let point = key.verifying_key().to_encoded_point(false);
+                match (point.x(), point.y()) {
+                    (Some(x), Some(y)) => VerifyingKey::from_p384_coordinates(x, y),
+                    _ => return Err("a P-384 point without coordinates".to_owned()),
+                }
+            }
+            SigningKey::P521(key) => {
+                let point = p521::ecdsa::VerifyingKey::from(key).to_encoded_point(false);
+                match (point.x(), point.y()) {
+                    (Some(x), Some(y)) => VerifyingKey::from_p521_coordinates(x, y),
+                    _ => return Err("a P-521 point without coordinates".to_owned()),
+                }
+            }
+            SigningKey::Ed25519(key) => {
+                VerifyingKey::from_ed25519_bytes(key.verifying_key().as_bytes())
             }
         };
         key.map_err(|e| format!("jose-core refused a benchmark key: {e}"))
@@ -135,6 +181,20 @@ impl SigningKey {
             }
             (Algorithm::ES256, SigningKey::P256(key)) => {
                 let signature: p256::ecdsa::Signature = key.sign(message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            (Algorithm::ES384, SigningKey::P384(key)) => {
+                let signature: p384::ecdsa::Signature = key.sign(message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            (Algorithm::ES512, SigningKey::P521(key)) => {
+                // p521 0.13 signs deterministically only with its `getrandom` feature;
+                // a randomized signature is as good for a benchmark token.
+                let signature: p521::ecdsa::Signature = key.sign_with_rng(&mut OsRng, message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            (Algorithm::EdDSA, SigningKey::Ed25519(key)) => {
+                let signature: ed25519_dalek::Signature = key.sign(message);
                 Ok(signature.to_bytes().to_vec())
             }
             _ => Err(format!("no signer for {}", alg.name())),

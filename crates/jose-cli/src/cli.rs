@@ -69,7 +69,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "JWK-PATH")]
     pub(crate) key: Option<PathBuf>,
     /// The algorithms to accept, comma-separated (RS256, RS384, RS512, PS256, PS384,
-    /// PS512, ES256).
+    /// PS512, ES256, ES384, ES512, EdDSA, Ed25519).
     #[arg(
         long,
         value_name = "ALG[,ALG...]",
@@ -101,7 +101,7 @@ pub(crate) struct VerifyArgs {
 }
 
 const BENCH_HELP: &str =
-    "Keys are generated at startup (RSA 2048/3072/4096, EC P-256); each case signs one
+    "Keys are generated at startup (RSA 2048/3072/4096, EC P-256/P-384/P-521, Ed25519); each case signs one
 realistic access token and verifies it in a loop (parse, signature, iss/aud/exp/nbf/iat
 checks), first on one thread, then on every thread at once.
 
@@ -120,7 +120,10 @@ pub(crate) struct BenchArgs {
         long,
         value_name = "CASE[,CASE...]",
         value_delimiter = ',',
-        value_parser = ["RS256-2048", "RS256-3072", "RS256-4096", "PS256-2048", "ES256"]
+        value_parser = [
+            "RS256-2048", "RS256-3072", "RS256-4096", "PS256-2048", "ES256", "ES384", "ES512",
+            "EdDSA",
+        ]
     )]
     pub(crate) algs: Vec<String>,
     /// Threads for the multi-threaded measurement (default: every available core).

@@ -57,7 +57,8 @@ fn current(remote: &RemoteJwks) -> Result<Arc<JwkSet>, UsageError> {
         .ok_or_else(|| UsageError("the key set is not available".into()))
 }
 
-/// `2048` for RSA keys, `P-256` for EC keys.
+/// `2048` for RSA keys, the curve for EC and OKP keys (`P-384`, `Ed25519`): a curve
+/// names its size.
 fn size(jwk: &Jwk) -> String {
     match (jwk.key().rsa_bits(), jwk.key().curve()) {
         (Some(bits), _) => bits.to_string(),

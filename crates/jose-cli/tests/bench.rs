@@ -87,3 +87,39 @@ fn bad_arguments_are_usage_errors() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// The rows for ES384, ES512 and EdDSA: keys of the right curve, tokens that verify.
+#[test]
+fn curve_rows_verify_with_their_own_keys() {
+    let output = Command::new(env!("CARGO_BIN_EXE_jose"))
+        .args(["bench", "--seconds", "0.05", "--algs", "ES384,ES512,EdDSA"])
+        .args(["--json", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows: Vec<(&str, &str, &str)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert!(
+                r["single_thread"]["verifications"].as_u64().unwrap() > 0,
+                "{r}"
+            );
+            (
+                r["case"].as_str().unwrap(),
+                r["alg"].as_str().unwrap(),
+                r["key"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("ES384", "ES384", "P-384"),
+            ("ES512", "ES512", "P-521"),
+            ("EdDSA", "EdDSA", "Ed25519")
+        ]
+    );
+}

@@ -121,6 +121,64 @@ fn every_interop_token_gets_its_exit_code_and_json_shape() {
     }
 }
 
+/// ES384, ES512, EdDSA and "Ed25519" tokens (PyJWT / pyca/cryptography) through
+/// `--alg`: each verifies with its own algorithm allowed and is refused without it; the
+/// tampered twins exit 1.
+#[test]
+fn curve_tokens_verify_with_their_alg() {
+    let jwks = vectors()
+        .join("interop/jwks-curves.json")
+        .display()
+        .to_string();
+    let text = std::fs::read_to_string(vectors().join("interop/pyjwt-curves-tokens.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let mut valid = 0;
+    for case in file["tokens"].as_array().unwrap() {
+        let (name, token) = (
+            case["name"].as_str().unwrap(),
+            case["token"].as_str().unwrap(),
+        );
+        let (alg, expected) = (
+            case["alg"].as_str().unwrap(),
+            case["expected"].as_str().unwrap(),
+        );
+        let args = |algs: &str| {
+            let mut args = vec!["verify", "--jwks", &jwks, "--alg"];
+            args.extend_from_slice(&[
+                algs, "--iss", ISS, "--aud", AUD, "--leeway", "0", "--now", NOW, token,
+            ]);
+            args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let run = |algs: &str| {
+            let args = args(algs);
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            jose(&refs, None)
+        };
+        let out = run(alg);
+        let json = stdout_json(&out);
+        if expected == "valid" {
+            assert_eq!(out.status.code(), Some(0), "{name}: {json}");
+            assert_eq!(json["header"]["alg"], alg, "{name}");
+            valid += 1;
+            let others = "RS256,ES256,ES384,ES512,EdDSA,Ed25519"
+                .split(',')
+                .filter(|a| *a != alg)
+                .collect::<Vec<_>>()
+                .join(",");
+            let out = run(&others);
+            assert_eq!(out.status.code(), Some(1), "{name}");
+            assert_eq!(
+                stdout_json(&out)["error"]["code"],
+                "ERR_JOSE_ALG_NOT_ALLOWED"
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{name}: {json}");
+            assert_eq!(json["error"]["code"], expected, "{name}");
+        }
+    }
+    assert_eq!(valid, 4);
+}
+
 #[test]
 fn the_output_lists_members_in_contract_order() {
     let token = valid_token();
@@ -476,6 +534,12 @@ fn jwks_lists_keys_and_skipped_keys() {
     let mut keys = set["keys"].as_array().unwrap().clone();
     keys.push(json!({"kty":"oct","kid":"hmac","k":"c2VjcmV0"}));
     keys.push(json!({"kty":"OKP","kid":"ed","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}));
+    keys.push(json!({"kty":"OKP","kid":"ed448","crv":"Ed448","x":"AAAA"}));
+    let curves: Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors().join("interop/jwks-curves.json")).unwrap(),
+    )
+    .unwrap();
+    keys.extend(curves["keys"].as_array().unwrap().iter().take(2).cloned());
     let path = dir.join("mixed.json");
     std::fs::write(&path, json!({ "keys": keys }).to_string()).unwrap();
 
@@ -494,9 +558,21 @@ fn jwks_lists_keys_and_skipped_keys() {
             json!("rsa-2048"),
             json!("rsa-3072"),
             json!("rsa-4096"),
-            json!("ec-p256")
+            json!("ec-p256"),
+            json!("ed"),
+            json!("ec-p384"),
+            json!("ec-p521"),
         ]
     );
+    assert_eq!(json["keys"][4]["kty"], "OKP");
+    assert_eq!(json["keys"][4]["crv"], "Ed25519");
+    // RFC 8037 A.3.
+    assert_eq!(
+        json["keys"][4]["thumbprint"],
+        "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    );
+    assert_eq!(json["keys"][5]["crv"], "P-384");
+    assert_eq!(json["keys"][6]["crv"], "P-521");
     assert_eq!(json["keys"][0]["bits"], 2048);
     assert_eq!(json["keys"][3]["crv"], "P-256");
     assert_eq!(json["keys"][0]["thumbprint"].as_str().unwrap().len(), 43);
@@ -504,7 +580,7 @@ fn jwks_lists_keys_and_skipped_keys() {
         skipped_codes(&json),
         [
             (json!("hmac"), json!("ERR_JWK_SYMMETRIC_KEY")),
-            (json!("ed"), json!("ERR_JWK_UNSUPPORTED_KTY"))
+            (json!("ed448"), json!("ERR_JWK_UNSUPPORTED_CRV"))
         ]
     );
 
@@ -516,6 +592,14 @@ fn jwks_lists_keys_and_skipped_keys() {
         table.contains("ec-p256") && table.contains("P-256"),
         "{table}"
     );
+    for (kid, size) in [
+        ("ec-p384", "P-384"),
+        ("ec-p521", "P-521"),
+        ("ed ", "Ed25519"),
+    ] {
+        let row = table.lines().find(|l| l.starts_with(kid)).unwrap();
+        assert!(row.contains(size), "{table}");
+    }
     assert!(table.contains("ERR_JWK_SYMMETRIC_KEY"), "{table}");
 
     let server = provider(None);
@@ -532,7 +616,7 @@ fn jwks_lists_keys_and_skipped_keys() {
     let unusable = dir.join("unusable.json");
     std::fs::write(
         &unusable,
-        json!({"keys": [keys[4], keys[5], {"kty":"RSA","kid":"small","n":"AQAB","e":"AQAB"}]})
+        json!({"keys": [keys[4], keys[6], {"kty":"RSA","kid":"small","n":"AQAB","e":"AQAB"}]})
             .to_string(),
     )
     .unwrap();
@@ -544,7 +628,7 @@ fn jwks_lists_keys_and_skipped_keys() {
         skipped_codes(&json),
         [
             (json!("hmac"), json!("ERR_JWK_SYMMETRIC_KEY")),
-            (json!("ed"), json!("ERR_JWK_UNSUPPORTED_KTY")),
+            (json!("ed448"), json!("ERR_JWK_UNSUPPORTED_CRV")),
             (json!("small"), json!("ERR_JWK_KEY_INVALID"))
         ]
     );

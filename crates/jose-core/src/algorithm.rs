@@ -31,6 +31,17 @@ pub enum Algorithm {
     PS512,
     /// ECDSA on P-256 with SHA-256, signature as 64-byte `r || s`.
     ES256,
+    /// ECDSA on P-384 with SHA-384, signature as 96-byte `r || s`.
+    ES384,
+    /// ECDSA on P-521 with SHA-512, signature as 132-byte `r || s`.
+    ES512,
+    /// EdDSA (RFC 8037). Only Ed25519 keys are accepted, so this is Ed25519 verified
+    /// strictly (see [`VerifyingKey`](crate::VerifyingKey)).
+    EdDSA,
+    /// Ed25519 under its fully-specified name (RFC 9864). Verified exactly as
+    /// [`Algorithm::EdDSA`] with an Ed25519 key; the two are separate entries so that an
+    /// allowlist names exactly the `alg` values it accepts.
+    Ed25519,
 }
 
 /// How the signature is computed, as far as the verifier needs to know.
@@ -39,6 +50,9 @@ pub(crate) enum Scheme {
     RsaPkcs1v15,
     RsaPss,
     EcdsaP256,
+    EcdsaP384,
+    EcdsaP521,
+    Ed25519,
 }
 
 /// One row of the table.
@@ -49,7 +63,7 @@ struct Entry {
     hash: HashAlg,
 }
 
-const TABLE: [Entry; 7] = [
+const TABLE: [Entry; 11] = [
     Entry {
         alg: Algorithm::RS256,
         name: "RS256",
@@ -92,6 +106,32 @@ const TABLE: [Entry; 7] = [
         scheme: Scheme::EcdsaP256,
         hash: HashAlg::Sha256,
     },
+    Entry {
+        alg: Algorithm::ES384,
+        name: "ES384",
+        scheme: Scheme::EcdsaP384,
+        hash: HashAlg::Sha384,
+    },
+    Entry {
+        alg: Algorithm::ES512,
+        name: "ES512",
+        scheme: Scheme::EcdsaP521,
+        hash: HashAlg::Sha512,
+    },
+    // Ed25519 hashes internally (SHA-512 over R, A and the message); the digest here
+    // is never computed for it.
+    Entry {
+        alg: Algorithm::EdDSA,
+        name: "EdDSA",
+        scheme: Scheme::Ed25519,
+        hash: HashAlg::Sha512,
+    },
+    Entry {
+        alg: Algorithm::Ed25519,
+        name: "Ed25519",
+        scheme: Scheme::Ed25519,
+        hash: HashAlg::Sha512,
+    },
 ];
 
 /// Names that are recognised and always refused, with the reason given to the caller.
@@ -114,7 +154,7 @@ const REFUSED: [(&str, &str); 4] = [
 
 impl Algorithm {
     /// Every supported algorithm, in table order.
-    pub const ALL: [Algorithm; 7] = [
+    pub const ALL: [Algorithm; 11] = [
         Algorithm::RS256,
         Algorithm::RS384,
         Algorithm::RS512,
@@ -122,6 +162,10 @@ impl Algorithm {
         Algorithm::PS384,
         Algorithm::PS512,
         Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::EdDSA,
+        Algorithm::Ed25519,
     ];
 
     /// Looks up an `alg` header value (case-sensitive, as RFC 7515 requires).
@@ -144,18 +188,23 @@ impl Algorithm {
         self.entry().name
     }
 
-    /// The JWK key type this algorithm needs: `"RSA"` or `"EC"`.
+    /// The JWK key type this algorithm needs: `"RSA"`, `"EC"` or `"OKP"`.
     pub fn key_type(self) -> &'static str {
         match self.entry().scheme {
             Scheme::RsaPkcs1v15 | Scheme::RsaPss => "RSA",
-            Scheme::EcdsaP256 => "EC",
+            Scheme::EcdsaP256 | Scheme::EcdsaP384 | Scheme::EcdsaP521 => "EC",
+            Scheme::Ed25519 => "OKP",
         }
     }
 
-    /// The JWK curve this algorithm needs, for EC algorithms: `Some("P-256")`.
+    /// The JWK curve this algorithm needs: `"P-256"`, `"P-384"` or `"P-521"` for the
+    /// ECDSA algorithms, `"Ed25519"` for EdDSA, `None` for RSA.
     pub fn curve(self) -> Option<&'static str> {
         match self.entry().scheme {
             Scheme::EcdsaP256 => Some("P-256"),
+            Scheme::EcdsaP384 => Some("P-384"),
+            Scheme::EcdsaP521 => Some("P-521"),
+            Scheme::Ed25519 => Some("Ed25519"),
             Scheme::RsaPkcs1v15 | Scheme::RsaPss => None,
         }
     }
@@ -178,11 +227,15 @@ impl Algorithm {
             Algorithm::PS384 => &TABLE[4],
             Algorithm::PS512 => &TABLE[5],
             Algorithm::ES256 => &TABLE[6],
+            Algorithm::ES384 => &TABLE[7],
+            Algorithm::ES512 => &TABLE[8],
+            Algorithm::EdDSA => &TABLE[9],
+            Algorithm::Ed25519 => &TABLE[10],
         }
     }
 
-    const fn bit(self) -> u8 {
-        1 << (self as u8)
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
     }
 }
 
@@ -202,7 +255,7 @@ impl core::str::FromStr for Algorithm {
 
 /// A set of algorithms: the caller's allowlist.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct AlgorithmSet(u8);
+pub struct AlgorithmSet(u16);
 
 impl AlgorithmSet {
     /// The empty set, which allows nothing.
@@ -282,6 +335,11 @@ mod tests {
             assert!(err.to_string().contains("HMAC"), "{err}");
         }
         assert!(Algorithm::from_name("ES256K").is_err());
+        // ES512 is P-521; neither near-miss name exists.
+        assert!(Algorithm::from_name("ES521").is_err());
+        assert!(Algorithm::from_name("P-512").is_err());
+        assert!(Algorithm::from_name("eddsa").is_err());
+        assert!(Algorithm::from_name("Ed448").is_err());
         assert!(Algorithm::from_name("").is_err());
     }
 
@@ -295,5 +353,33 @@ mod tests {
             [Algorithm::RS256, Algorithm::ES256]
         );
         assert!(AlgorithmSet::EMPTY.is_empty());
+        let all: AlgorithmSet = Algorithm::ALL.into();
+        assert_eq!(all.iter().collect::<Vec<_>>(), Algorithm::ALL);
+        let ed = AlgorithmSet::from(Algorithm::Ed25519);
+        assert!(!ed.contains(Algorithm::EdDSA));
+        assert!(ed.contains(Algorithm::Ed25519));
+    }
+
+    #[test]
+    fn key_types_and_curves() {
+        let rows: Vec<_> = Algorithm::ALL
+            .iter()
+            .map(|a| (a.name(), a.key_type(), a.curve()))
+            .collect();
+        assert_eq!(
+            rows[6..],
+            [
+                ("ES256", "EC", Some("P-256")),
+                ("ES384", "EC", Some("P-384")),
+                ("ES512", "EC", Some("P-521")),
+                ("EdDSA", "OKP", Some("Ed25519")),
+                ("Ed25519", "OKP", Some("Ed25519")),
+            ]
+        );
+        assert!(
+            rows[..6]
+                .iter()
+                .all(|(_, kty, crv)| *kty == "RSA" && crv.is_none())
+        );
     }
 }

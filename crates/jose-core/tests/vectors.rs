@@ -1,5 +1,5 @@
-//! Published vectors: RFC 7515 Appendix A, RFC 7520 §4, and tokens signed by an
-//! independent implementation (PyJWT). Each vector file names its source.
+//! Published vectors: RFC 7515 Appendix A, RFC 7520 §4, RFC 8037 Appendix A, and tokens
+//! signed by an independent implementation (PyJWT). Each vector file names its source.
 
 mod common;
 
@@ -12,6 +12,7 @@ fn key_from_jwk(jwk: &Value) -> VerifyingKey {
     match s("kty") {
         "RSA" => VerifyingKey::from_jwk_rsa(s("n"), s("e")).unwrap(),
         "EC" => VerifyingKey::from_jwk_ec(s("crv"), s("x"), s("y")).unwrap(),
+        "OKP" => VerifyingKey::from_jwk_okp(s("crv"), s("x")).unwrap(),
         other => panic!("unexpected kty {other}"),
     }
 }
@@ -116,18 +117,76 @@ mod rfc7520 {
     }
 
     #[test]
-    fn s4_3_es512_is_refused_as_unsupported() {
+    fn s4_3_es512() {
+        run_valid("rfc7520-4.3", Algorithm::ES512);
+        // The P-521 key refuses every other algorithm, ES256 and ES384 included.
         let v = vector("rfc7520-4.3");
-        assert_eq!(v["expected"], "unsupported");
+        let key = key_from_jwk(&v["jwk"]);
+        assert_eq!(key.curve(), Some("P-521"));
+        for alg in [Algorithm::ES256, Algorithm::ES384, Algorithm::EdDSA] {
+            let validation = Validation::builder([alg]).build();
+            let token = v["token"].as_str().unwrap();
+            // The token says ES512, so with only `alg` allowed it is refused by the
+            // allowlist; the key's own refusal is checked directly.
+            assert_eq!(
+                verify_jws(token, &key, &validation).unwrap_err().code(),
+                "ERR_JOSE_ALG_NOT_ALLOWED"
+            );
+            assert_eq!(
+                key.check_algorithm(alg).unwrap_err().code(),
+                "ERR_JOSE_KEY_MISMATCH"
+            );
+        }
+    }
+}
+
+/// RFC 8037 Appendix A: Ed25519 in JOSE.
+mod rfc8037 {
+    use super::*;
+
+    fn file() -> Value {
+        read_json("jws/rfc8037.json")
+    }
+
+    /// A.1/A.2: the public `x` imports; it is the public half of A.1's private key.
+    #[test]
+    fn a1_a2_keys() {
+        let f = file();
+        let public = key_from_jwk(&f["a2_public_jwk"]["jwk"]);
+        assert_eq!(public.key_type(), "OKP");
+        assert_eq!(public.curve(), Some("Ed25519"));
+        assert_eq!(
+            jose_core::base64url_encode(public.okp_x().unwrap()),
+            f["a1_private_jwk"]["jwk"]["x"].as_str().unwrap()
+        );
+    }
+
+    /// A.4/A.5: the JWS verifies under "EdDSA" and fails when tampered.
+    #[test]
+    fn a4_a5_jws() {
+        let f = file();
+        let v = &f["a4_a5_jws"];
+        let key = key_from_jwk(&f["a2_public_jwk"]["jwk"]);
         let token = v["token"].as_str().unwrap();
-        let key = common::public_key("ec-p256");
-        let err = verify_jws(
-            token,
-            &key,
-            &Validation::builder([Algorithm::ES256]).build(),
-        )
-        .unwrap_err();
-        assert_eq!(err.code(), "ERR_JOSE_ALG_UNSUPPORTED");
+        let validation = Validation::builder([Algorithm::EdDSA]).build();
+        let verified = verify_jws(token, &key, &validation).unwrap();
+        assert_eq!(
+            verified.payload(),
+            v["payload"].as_str().unwrap().as_bytes()
+        );
+        assert_eq!(verified.header().alg(), Algorithm::EdDSA);
+        assert_eq!(
+            verify_jws(&tamper(token), &key, &validation)
+                .unwrap_err()
+                .code(),
+            "ERR_JWS_SIGNATURE_INVALID"
+        );
+        // The allowlist names exact `alg` values: "Ed25519" alone does not admit "EdDSA".
+        let other_name = Validation::builder([Algorithm::Ed25519]).build();
+        assert_eq!(
+            verify_jws(token, &key, &other_name).unwrap_err().code(),
+            "ERR_JOSE_ALG_NOT_ALLOWED"
+        );
     }
 }
 
@@ -179,6 +238,55 @@ mod interop_pyjwt {
             checked += 1;
         }
         assert!(checked >= 14, "ran {checked} interop cases");
+    }
+
+    /// ES384, ES512, EdDSA and "Ed25519" tokens from PyJWT / pyca/cryptography, each
+    /// with a tampered twin (`interop/generate_curves.py`).
+    #[test]
+    fn curve_tokens_from_an_independent_implementation() {
+        let file = read_json("interop/pyjwt-curves-tokens.json");
+        let jwks = read_json("interop/jwks-curves.json");
+        let rules = &file["validation"];
+        let mut seen = std::collections::BTreeMap::new();
+        for case in file["tokens"].as_array().unwrap() {
+            let name = case["name"].as_str().unwrap();
+            let alg = Algorithm::from_name(case["alg"].as_str().unwrap()).unwrap();
+            let token = case["token"].as_str().unwrap();
+            let jwk = jwks["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|k| k["kid"] == case["kid"])
+                .unwrap();
+            let key = key_from_jwk(jwk);
+            // The same key from its SPKI PEM (`keys/`) is the same key.
+            let pem = common::public_key(case["kid"].as_str().unwrap());
+            assert_eq!(pem.ec_coordinates(), key.ec_coordinates(), "{name}");
+            assert_eq!(pem.okp_x(), key.okp_x(), "{name}");
+            let validation = Validation::builder([alg])
+                .issuer(rules["iss"].as_str().unwrap())
+                .audience(rules["aud"].as_str().unwrap())
+                .leeway(rules["leeway"].as_u64().unwrap())
+                .now(rules["now"].as_u64().unwrap())
+                .build();
+            let result = verify_jwt(token, &key, &validation);
+            let expected = case["expected"].as_str().unwrap();
+            match expected {
+                "valid" => {
+                    let verified = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(verified.claims().sub(), Some("alice"), "{name}");
+                }
+                code => assert_eq!(result.unwrap_err().code(), code, "{name}"),
+            }
+            *seen.entry((alg.name(), expected)).or_insert(0) += 1;
+        }
+        for alg in ["ES384", "ES512", "EdDSA", "Ed25519"] {
+            assert!(seen.contains_key(&(alg, "valid")), "{alg}: {seen:?}");
+            assert!(
+                seen.contains_key(&(alg, "ERR_JWS_SIGNATURE_INVALID")),
+                "{alg}: {seen:?}"
+            );
+        }
     }
 
     #[test]

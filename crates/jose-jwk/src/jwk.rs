@@ -65,7 +65,7 @@ impl Jwk {
     ) -> Result<Jwk, SkipReason> {
         let kty = string(jwk, "kty")?.ok_or(SkipReason::Malformed("\"kty\" is missing"))?;
         match kty {
-            "RSA" | "EC" => {}
+            "RSA" | "EC" | "OKP" => {}
             "oct" => return Err(SkipReason::SymmetricKey),
             _ => return Err(SkipReason::UnsupportedKeyType),
         }
@@ -93,14 +93,19 @@ impl Jwk {
                 Some(Algorithm::from_name(name).map_err(|_| SkipReason::UnsupportedAlgorithm)?)
             }
         };
-        if kty == "EC" {
-            let crv = string(jwk, "crv")?.ok_or(SkipReason::Malformed("\"crv\" is missing"))?;
-            if crv != "P-256" {
-                return Err(SkipReason::UnsupportedCurve);
-            }
+        let crv = match kty {
+            "RSA" => None,
+            _ => Some(string(jwk, "crv")?.ok_or(SkipReason::Malformed("\"crv\" is missing"))?),
+        };
+        match (kty, crv) {
+            ("EC", Some("P-256" | "P-384" | "P-521")) | ("OKP", Some("Ed25519")) | ("RSA", _) => {}
+            // RFC 8037 §3.2: X25519 and X448 are ECDH-ES keys, never signature keys.
+            ("OKP", Some("X25519" | "X448")) => return Err(SkipReason::NotForSignatures),
+            // Ed448, "P-512", secp256k1, ...
+            _ => return Err(SkipReason::UnsupportedCurve),
         }
 
-        let from_members = key_from_members(jwk, kty, options)?;
+        let from_members = key_from_members(jwk, kty, crv, options)?;
         let from_x5c = x5c::leaf_key(jwk, options.import_rules())?;
         let key = match (from_members, from_x5c) {
             (Some(members), Some(cert)) if !x5c::same_key(&members, &cert) => {
@@ -114,6 +119,11 @@ impl Jwk {
         if key.key_type() != kty {
             return Err(SkipReason::CertificateMismatch(
                 "x5c leaf key is of another type than kty",
+            ));
+        }
+        if key.curve() != crv {
+            return Err(SkipReason::CertificateMismatch(
+                "x5c leaf key is on another curve than crv",
             ));
         }
         if let Some(alg) = alg {
@@ -187,23 +197,35 @@ impl AsRef<VerifyingKey> for Jwk {
     }
 }
 
-/// `n`/`e` or `x`/`y`, when present. Half a key is malformed; none at all is left to
-/// `x5c`.
+/// `n`/`e`, `x`/`y` (EC) or `x` (OKP), when present. Half a key is malformed; none at
+/// all is left to `x5c`. `crv` has been checked against `kty` already.
 fn key_from_members(
     jwk: &Map<String, Value>,
     kty: &str,
+    crv: Option<&str>,
     options: &JwkSetOptions,
 ) -> Result<Option<VerifyingKey>, SkipReason> {
+    if kty == "OKP" {
+        // RFC 8037 §2: the public key is `x` alone; a `y` belongs to no OKP key.
+        if jwk.contains_key("y") {
+            return Err(SkipReason::Malformed("an OKP key has no \"y\""));
+        }
+        return match bytes(jwk, "x")? {
+            None => Ok(None),
+            Some(x) => VerifyingKey::from_ed25519_bytes(&x)
+                .map(Some)
+                .map_err(SkipReason::InvalidKey),
+        };
+    }
     let (a, b) = if kty == "RSA" { ("n", "e") } else { ("x", "y") };
     let (a, b) = match (bytes(jwk, a)?, bytes(jwk, b)?) {
         (None, None) => return Ok(None),
         (Some(a), Some(b)) => (a, b),
         _ => return Err(SkipReason::Malformed("a key member is missing")),
     };
-    let key = if kty == "RSA" {
-        options.import_rules().rsa_components(&a, &b)
-    } else {
-        VerifyingKey::from_p256_coordinates(&a, &b)
+    let key = match crv {
+        None => options.import_rules().rsa_components(&a, &b),
+        Some(crv) => VerifyingKey::from_ec_coordinates(crv, &a, &b),
     };
     key.map(Some).map_err(SkipReason::InvalidKey)
 }

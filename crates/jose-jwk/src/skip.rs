@@ -12,9 +12,10 @@ use core::fmt;
 pub enum SkipReason {
     /// Not a JSON object, or a member has the wrong JSON type or encoding.
     Malformed(&'static str),
-    /// A `kty` this library does not verify with (`OKP`, unknown types).
+    /// A `kty` this library does not verify with (anything but `RSA`, `EC`, `OKP`).
     UnsupportedKeyType,
-    /// An EC key on a curve other than P-256.
+    /// An EC key on a curve other than P-256, P-384 and P-521, or an OKP key on a
+    /// signature curve other than Ed25519 (`Ed448`).
     UnsupportedCurve,
     /// An `oct` (symmetric) key: never a candidate for an asymmetric algorithm, and this
     /// library verifies with public keys only.
@@ -22,9 +23,10 @@ pub enum SkipReason {
     /// The JWK holds private key material (`d`, `p`, `q`, ...). A public set must not;
     /// the key is dropped and its members are never logged.
     PrivateKey,
-    /// `use` is not `sig`, or `key_ops` lacks `verify`: an encryption key.
+    /// `use` is not `sig`, or `key_ops` lacks `verify`: an encryption key. Also an OKP
+    /// key on `X25519` or `X448`, which are key-agreement curves (RFC 8037 §3.2).
     NotForSignatures,
-    /// The key's own `alg` is not one this library verifies (e.g. `RSA-OAEP`, `ES384`).
+    /// The key's own `alg` is not one this library verifies (e.g. `RSA-OAEP`, `ES256K`).
     UnsupportedAlgorithm,
     /// The key's own `alg` does not fit its type or curve (e.g. `ES256` on an RSA key).
     AlgorithmMismatch,
@@ -61,7 +63,9 @@ impl fmt::Display for SkipReason {
         match self {
             SkipReason::Malformed(what) => write!(f, "malformed JWK: {what}"),
             SkipReason::UnsupportedKeyType => f.write_str("unsupported key type (kty)"),
-            SkipReason::UnsupportedCurve => f.write_str("unsupported curve (only P-256)"),
+            SkipReason::UnsupportedCurve => {
+                f.write_str("unsupported curve (P-256, P-384, P-521 and Ed25519 only)")
+            }
             SkipReason::SymmetricKey => f.write_str("symmetric (oct) keys are never used"),
             SkipReason::PrivateKey => f.write_str("contains private key material"),
             SkipReason::NotForSignatures => f.write_str("not a signature key (use/key_ops)"),

@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 ///
 /// The hash input is the JSON object of the key's required members only, in
 /// lexicographic order with no whitespace (RFC 7638 §3.2-3.3): `{"e","kty","n"}` for RSA,
-/// `{"crv","kty","x","y"}` for EC. The members are built here from the key itself, so
+/// `{"crv","kty","x","y"}` for EC (coordinates at the curve's full length, leading zeros
+/// kept), `{"crv","kty","x"}` for OKP (RFC 8037 §2). The members are built here from the key itself, so
 /// the thumbprint does not depend on how the JWK was spelled.
 ///
 /// ```
@@ -33,11 +34,16 @@ fn canonical_json(key: &VerifyingKey) -> String {
             base64url_encode(e),
             base64url_encode(n)
         )
-    } else if let Some((x, y)) = key.p256_coordinates() {
+    } else if let (Some((x, y)), Some(crv)) = (key.ec_coordinates(), key.curve()) {
         format!(
-            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+            r#"{{"crv":"{crv}","kty":"EC","x":"{}","y":"{}"}}"#,
             base64url_encode(x),
             base64url_encode(y)
+        )
+    } else if let (Some(x), Some(crv)) = (key.okp_x(), key.curve()) {
+        format!(
+            r#"{{"crv":"{crv}","kty":"OKP","x":"{}"}}"#,
+            base64url_encode(x)
         )
     } else {
         // VerifyingKey is non-exhaustive upstream only in spirit: every kind it can hold

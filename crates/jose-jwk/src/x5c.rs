@@ -76,7 +76,11 @@ fn check_thumbprint<D: Digest>(
     }
 }
 
-/// Whether two keys are the same public key.
+/// Whether two keys are the same public key: same type and curve, same members.
 pub(crate) fn same_key(a: &VerifyingKey, b: &VerifyingKey) -> bool {
-    a.rsa_components() == b.rsa_components() && a.p256_coordinates() == b.p256_coordinates()
+    a.key_type() == b.key_type()
+        && a.curve() == b.curve()
+        && a.rsa_components() == b.rsa_components()
+        && a.ec_coordinates() == b.ec_coordinates()
+        && a.okp_x() == b.okp_x()
 }

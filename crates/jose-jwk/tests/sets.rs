@@ -55,7 +55,7 @@ fn a_mixed_set_keeps_only_valid_signing_keys_and_reports_each_skip() {
         ),
         interop_jwk(
             "ec-p256",
-            &[("kid", json!("p384")), ("crv", json!("P-384"))],
+            &[("kid", json!("p512")), ("crv", json!("P-512"))],
         ),
         interop_jwk("rsa-2048", &[("kid", json!("x".repeat(300)))]),
     ]))
@@ -72,7 +72,7 @@ fn a_mixed_set_keeps_only_valid_signing_keys_and_reports_each_skip() {
         skipped,
         [
             (0, Some("hmac"), "ERR_JWK_SYMMETRIC_KEY"),
-            (2, Some("ed448"), "ERR_JWK_UNSUPPORTED_KTY"),
+            (2, Some("ed448"), "ERR_JWK_UNSUPPORTED_CRV"),
             (3, Some("unknown"), "ERR_JWK_UNSUPPORTED_KTY"),
             (4, Some("enc-only"), "ERR_JWK_NOT_FOR_SIGNATURES"),
             (5, Some("bad-rsa"), "ERR_JWK_MALFORMED"),
@@ -81,7 +81,7 @@ fn a_mixed_set_keeps_only_valid_signing_keys_and_reports_each_skip() {
             (9, Some("wrap"), "ERR_JWK_NOT_FOR_SIGNATURES"),
             (10, Some("oaep"), "ERR_JWK_UNSUPPORTED_ALG"),
             (11, Some("es-on-rsa"), "ERR_JWK_ALG_MISMATCH"),
-            (12, Some("p384"), "ERR_JWK_UNSUPPORTED_CRV"),
+            (12, Some("p512"), "ERR_JWK_UNSUPPORTED_CRV"),
             (13, None, "ERR_JWK_KID_TOO_LONG"),
         ]
     );
@@ -133,7 +133,7 @@ fn invalid_documents_and_limits() {
                 seen,
                 [
                     (0, None, "ERR_JWK_SYMMETRIC_KEY"),
-                    (1, Some("x"), "ERR_JWK_UNSUPPORTED_KTY")
+                    (1, Some("x"), "ERR_JWK_MALFORMED")
                 ]
             );
         }
@@ -378,4 +378,115 @@ fn kid_lookup_is_exact_for_every_key_of_a_large_set() {
         );
     }
     assert_eq!(set.get("k99").count(), 0);
+}
+
+/// Issue 21: P-384, P-521 and Ed25519 keys in a set. Each key is a candidate only for its
+/// own algorithm; Ed448, X25519/X448, near-miss curve names, half keys and keys on the
+/// wrong curve are skipped with their reasons, never accepted and never a panic.
+#[test]
+fn curve_keys_are_kept_and_fit_only_their_algorithm() {
+    let curves = read_json("interop/jwks-curves.json");
+    let p384 = curves["keys"][0].clone();
+    let p521 = curves["keys"][1].clone();
+    let ed = curves["keys"][2].clone();
+    let with = |jwk: &serde_json::Value, extra: &[(&str, serde_json::Value)]| {
+        let mut jwk = jwk.clone();
+        for (name, value) in extra {
+            jwk[*name] = value.clone();
+        }
+        jwk
+    };
+    let mut p384_short = with(&p384, &[("kid", json!("p384-short"))]);
+    p384_short["x"] = interop_jwk("ec-p256", &[])["x"].clone();
+    let set = JwkSet::from_json(&set_of(vec![
+        p384.clone(),
+        p521.clone(),
+        ed.clone(),
+        interop_jwk("ec-p256", &[]),
+        json!({"kty":"OKP","kid":"ed448","crv":"Ed448","x":"AAAA"}),
+        json!({"kty":"OKP","kid":"x25519","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}),
+        json!({"kty":"OKP","kid":"x448","crv":"X448","x":"AAAA"}),
+        with(&ed, &[("kid", json!("ed-with-y")), ("y", json!("AAAA"))]),
+        with(&ed, &[("kid", json!("ed-no-crv")), ("crv", serde_json::Value::Null)]),
+        with(&p521, &[("kid", json!("es521")), ("crv", json!("ES521"))]),
+        with(&p521, &[("kid", json!("p512")), ("crv", json!("P-512"))]),
+        p384_short,
+        with(&p384, &[("kid", json!("p384-as-p521")), ("crv", json!("P-521"))]),
+        with(&p384, &[("kid", json!("es256-on-p384")), ("alg", json!("ES256"))]),
+        with(&ed, &[("kid", json!("es256-on-ed")), ("alg", json!("ES256"))]),
+        with(&p384, &[("kid", json!("eddsa-on-p384")), ("alg", json!("EdDSA"))]),
+        with(&ed, &[("kid", json!("ed-ed25519")), ("alg", json!("Ed25519"))]),
+    ]))
+    .unwrap();
+    assert_eq!(
+        set.kids().collect::<Vec<_>>(),
+        ["ec-p384", "ec-p521", "ed25519", "ec-p256", "ed-ed25519"]
+    );
+    let skipped: Vec<_> = set
+        .skipped()
+        .iter()
+        .map(|s| (s.kid(), s.reason_code()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (Some("ed448"), "ERR_JWK_UNSUPPORTED_CRV"),
+            (Some("x25519"), "ERR_JWK_NOT_FOR_SIGNATURES"),
+            (Some("x448"), "ERR_JWK_NOT_FOR_SIGNATURES"),
+            (Some("ed-with-y"), "ERR_JWK_MALFORMED"),
+            (Some("ed-no-crv"), "ERR_JWK_MALFORMED"),
+            (Some("es521"), "ERR_JWK_UNSUPPORTED_CRV"),
+            (Some("p512"), "ERR_JWK_UNSUPPORTED_CRV"),
+            (Some("p384-short"), "ERR_JWK_KEY_INVALID"),
+            (Some("p384-as-p521"), "ERR_JWK_KEY_INVALID"),
+            (Some("es256-on-p384"), "ERR_JWK_ALG_MISMATCH"),
+            (Some("es256-on-ed"), "ERR_JWK_ALG_MISMATCH"),
+            (Some("eddsa-on-p384"), "ERR_JWK_ALG_MISMATCH"),
+        ]
+    );
+    let fitting = |alg| {
+        set.keys()
+            .iter()
+            .filter(|k| k.fits(alg))
+            .map(|k| k.kid().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fitting(Algorithm::ES256), ["ec-p256"]);
+    assert_eq!(fitting(Algorithm::ES384), ["ec-p384"]);
+    assert_eq!(fitting(Algorithm::ES512), ["ec-p521"]);
+    assert_eq!(fitting(Algorithm::EdDSA), ["ed25519"]);
+    // A key whose own alg is "Ed25519" takes only that name.
+    assert_eq!(fitting(Algorithm::Ed25519), ["ed25519", "ed-ed25519"]);
+    for (kid, crv, kty) in [
+        ("ec-p384", "P-384", "EC"),
+        ("ec-p521", "P-521", "EC"),
+        ("ed25519", "Ed25519", "OKP"),
+    ] {
+        let key = set.keys().iter().find(|k| k.kid() == Some(kid)).unwrap();
+        assert_eq!(key.key().curve(), Some(crv));
+        assert_eq!(key.key().key_type(), kty);
+    }
+
+    // The PyJWT tokens verify through the set, chosen by kid; tampered twins do not.
+    let file = read_json("interop/pyjwt-curves-tokens.json");
+    let mut verified = 0;
+    for case in file["tokens"].as_array().unwrap() {
+        let alg: Algorithm = case["alg"].as_str().unwrap().parse().unwrap();
+        let token = case["token"].as_str().unwrap();
+        let v = Validation::builder([alg])
+            .issuer("https://issuer.example")
+            .audience("jose-tests")
+            .leeway(0)
+            .now(NOW)
+            .build();
+        match case["expected"].as_str().unwrap() {
+            "valid" => {
+                let ok = set.verify_jwt(token, &v).unwrap();
+                assert_eq!(ok.key().kid(), case["kid"].as_str());
+                verified += 1;
+            }
+            code => assert_eq!(set.verify_jwt(token, &v).unwrap_err().code(), code),
+        }
+    }
+    assert_eq!(verified, 4);
 }

@@ -100,7 +100,7 @@ impl RsaKey {
         let ok = match alg.scheme() {
             Scheme::RsaPkcs1v15 => pkcs1v15_matches(em, alg.hash(), digest.as_slice()),
             Scheme::RsaPss => pss_matches(em, self.bits - 1, alg.hash(), digest.as_slice()),
-            Scheme::EcdsaP256 => false,
+            Scheme::EcdsaP256 | Scheme::EcdsaP384 | Scheme::EcdsaP521 | Scheme::Ed25519 => false,
         };
         if ok {
             Ok(())

@@ -4,6 +4,7 @@
 use der::{Decode, asn1::ObjectIdentifier};
 use spki::SubjectPublicKeyInfoRef;
 
+use super::ec_wide::WideCurve;
 use crate::error::{Error, Result};
 
 /// rsaEncryption (RFC 8017 A.1).
@@ -12,6 +13,12 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// secp256r1 / prime256v1 (RFC 5480 §2.1.1.1).
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1 (RFC 5480 §2.1.1.1).
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+/// secp521r1 (RFC 5480 §2.1.1.1).
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+/// id-Ed25519 (RFC 8410 §3).
+const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// The key material found in an SPKI, before size and curve checks.
 pub(crate) enum PublicKeyBytes<'a> {
@@ -19,6 +26,10 @@ pub(crate) enum PublicKeyBytes<'a> {
     Rsa { n: &'a [u8], e: &'a [u8] },
     /// A SEC1-encoded P-256 point.
     P256 { point: &'a [u8] },
+    /// A SEC1-encoded P-384 or P-521 point.
+    Wide { curve: WideCurve, point: &'a [u8] },
+    /// The 32-octet encoded Ed25519 point.
+    Ed25519 { point: &'a [u8] },
 }
 
 /// Reads an SPKI; the whole input must be one DER structure.
@@ -41,13 +52,32 @@ pub(crate) fn parse_spki(der: &[u8]) -> Result<PublicKeyBytes<'_>> {
             .algorithm
             .parameters_oid()
             .map_err(|_| Error::key("EC key without a named curve"))?;
-        if curve != SECP256R1 {
-            return Err(Error::key("EC curve is not supported (only P-256)"));
+        if curve == SECP256R1 {
+            Ok(PublicKeyBytes::P256 { point: key_bits })
+        } else if curve == SECP384R1 {
+            Ok(PublicKeyBytes::Wide {
+                curve: WideCurve::P384,
+                point: key_bits,
+            })
+        } else if curve == SECP521R1 {
+            Ok(PublicKeyBytes::Wide {
+                curve: WideCurve::P521,
+                point: key_bits,
+            })
+        } else {
+            Err(Error::key(
+                "EC curve is not supported (P-256, P-384 and P-521 only)",
+            ))
         }
-        Ok(PublicKeyBytes::P256 { point: key_bits })
+    } else if spki.algorithm.oid == ED25519 {
+        // RFC 8410 §3: the parameters MUST be absent.
+        if spki.algorithm.parameters.is_some() {
+            return Err(Error::key("Ed25519 key algorithm must have no parameters"));
+        }
+        Ok(PublicKeyBytes::Ed25519 { point: key_bits })
     } else {
         Err(Error::key(
-            "key algorithm is not supported (RSA and EC P-256 only)",
+            "key algorithm is not supported (RSA, EC P-256/P-384/P-521 and Ed25519 only)",
         ))
     }
 }
