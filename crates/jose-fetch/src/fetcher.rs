@@ -150,11 +150,8 @@ impl RemoteJwks {
         token: &str,
         validation: &Validation,
     ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
-        self.inner
-            .verify_with(token, validation, true, |set| {
-                set.verify_jwt(token, validation)
-            })
-            .await
+        let token = self.inner.parse_token(token, validation).await?;
+        self.verify_parsed_jwt(&token, validation).await
     }
 
     /// Verifies a plain JWS (signature only, payload of any bytes) with the same key
@@ -164,9 +161,35 @@ impl RemoteJwks {
         token: &str,
         validation: &Validation,
     ) -> Result<jose_jwk::VerifiedJws, FetchError> {
+        let token = self.inner.parse_token(token, validation).await?;
+        self.verify_parsed_jws(&token, validation).await
+    }
+
+    /// [`RemoteJwks::verify`] on a token parsed once with [`CompactJws::parse`] (under
+    /// `validation`'s limits): the unknown-`kid` pre-checks and verification read the
+    /// header and claims of that one parse.
+    pub async fn verify_parsed_jwt(
+        &self,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
+        self.inner
+            .verify_with(token, validation, true, |set| {
+                set.verify_parsed_jwt(token, validation)
+            })
+            .await
+    }
+
+    /// [`RemoteJwks::verify_jws`] on a token parsed once; see
+    /// [`RemoteJwks::verify_parsed_jwt`].
+    pub async fn verify_parsed_jws(
+        &self,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJws, FetchError> {
         self.inner
             .verify_with(token, validation, false, |set| {
-                set.verify_jws(token, validation)
+                set.verify_parsed_jws(token, validation)
             })
             .await
     }
@@ -239,9 +262,27 @@ impl Inner {
             .filter(|s| now < s.fresh_until || s.stale_until.is_none_or(|limit| now < limit))
     }
 
+    /// Parses a token for the string entry points. A malformed token is reported after
+    /// the set is read, so with no usable set it is `Unavailable`, as before the parse
+    /// was hoisted out of verification.
+    async fn parse_token<'t>(
+        self: &Arc<Self>,
+        token: &'t str,
+        validation: &Validation,
+    ) -> Result<CompactJws<'t>, FetchError> {
+        match CompactJws::parse(token, validation.limits()) {
+            Ok(parsed) => Ok(parsed),
+            Err(e) => {
+                self.ensure_timer();
+                self.read_set().await?;
+                Err(FetchError::Token(e.into()))
+            }
+        }
+    }
+
     async fn verify_with<T>(
         self: &Arc<Self>,
-        token: &str,
+        token: &CompactJws<'_>,
         validation: &Validation,
         claim_prechecks: bool,
         verify: impl Fn(&JwkSet) -> Result<T, jose_jwk::Error>,
@@ -252,9 +293,9 @@ impl Inner {
             Ok(verified) => return Ok(verified),
             Err(e) => e,
         };
-        let retry = match error.code() {
-            "ERR_JWKS_NO_MATCHING_KEY" => true,
-            "ERR_JWS_SIGNATURE_INVALID" => self.config.refetch_on_signature_failure,
+        let retry = match error.as_jose() {
+            Some(jose_core::Error::NoMatchingKey) => true,
+            Some(jose_core::Error::SignatureInvalid) => self.config.refetch_on_signature_failure,
             _ => false,
         };
         if !retry {
@@ -269,13 +310,13 @@ impl Inner {
     async fn check_again<T>(
         self: &Arc<Self>,
         checked: &Arc<Snapshot>,
-        token: &str,
+        token: &CompactJws<'_>,
         validation: &Validation,
         claim_prechecks: bool,
         verify: impl Fn(&JwkSet) -> Result<T, jose_jwk::Error>,
     ) -> Result<T, FetchError> {
         let not_found = |refreshed, retry_after| FetchError::KeyNotFound {
-            kid: kid_of(token),
+            kid: token.header().kid().map(str::to_owned),
             refreshed,
             retry_after,
         };
@@ -327,7 +368,9 @@ impl Inner {
         };
         match verify(&fresh.set) {
             Ok(verified) => Ok(verified),
-            Err(e) if e.code() == "ERR_JWKS_NO_MATCHING_KEY" => Err(not_found(true, None)),
+            Err(e) if matches!(e.as_jose(), Some(jose_core::Error::NoMatchingKey)) => {
+                Err(not_found(true, None))
+            }
             Err(e) => Err(FetchError::Token(e)),
         }
     }
@@ -765,45 +808,36 @@ impl Inner {
     }
 }
 
-/// The token's `kid`, for the error (already length-capped by the parser).
-fn kid_of(token: &str) -> Option<String> {
-    CompactJws::parse(token, &jose_core::Limits::default())
-        .ok()?
-        .header()
-        .kid()
-        .map(str::to_owned)
-}
-
 /// Cheap checks on the *unverified* token that decide only whether an unknown `kid` is
 /// worth a refetch, never whether the token is accepted: its `alg` is allowed, and for
 /// JWTs its `iss` is this fetcher's issuer (when bound) and it is not long expired.
+///
+/// The claims are read with the strict parser verification uses, once: a token whose
+/// claims verification would refuse is not worth a fetch either.
 fn worth_refetching(
-    token: &str,
+    token: &CompactJws<'_>,
     validation: &Validation,
     claim_prechecks: bool,
     issuer: Option<&str>,
 ) -> bool {
-    let Ok(jws) = CompactJws::parse(token, validation.limits()) else {
-        return false;
-    };
-    if validation.check_algorithm(jws.alg()).is_err() {
+    if validation.check_algorithm(token.alg()).is_err() {
         return false;
     }
     if !claim_prechecks {
         return true;
     }
-    let Ok(claims) = serde_json::from_slice::<serde_json::Value>(jws.payload()) else {
+    let Ok(claims) = token.unverified_claims() else {
         return false;
     };
     if let Some(expected) = issuer
-        && claims.get("iss").and_then(|v| v.as_str()) != Some(expected)
+        && claims.iss() != Some(expected)
     {
         return false;
     }
     // Generous slack: this is a fetch gate, the real check comes after verification.
-    const SLACK_SECS: f64 = 300.0;
-    match claims.get("exp").and_then(|v| v.as_f64()) {
-        Some(exp) => exp + SLACK_SECS > validation.now() as f64,
+    const SLACK_SECS: u64 = 300;
+    match claims.exp() {
+        Some(exp) => exp.saturating_add(SLACK_SECS) > validation.now(),
         None => true,
     }
 }
@@ -883,8 +917,9 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let result = runtime.block_on(inner.check_again(&old, &token, &validation, true, |set| {
-            set.verify_jwt(&token, &validation)
+        let parsed = CompactJws::parse(&token, validation.limits()).unwrap();
+        let result = runtime.block_on(inner.check_again(&old, &parsed, &validation, true, |set| {
+            set.verify_parsed_jwt(&parsed, &validation)
         }));
         match result {
             Err(FetchError::Token(e)) => assert_eq!(e.code(), "ERR_JWS_SIGNATURE_INVALID"),
