@@ -121,7 +121,15 @@ impl Keys {
 
 /// Reads a JWK Set file; a set with no usable key is a configuration error.
 pub(crate) fn read_set(path: &str) -> Result<JwkSet, UsageError> {
-    parse_set_file(path)?.map_err(|e| UsageError(format!("{path}: {e} ({})", e.code())))
+    parse_set_file(path)?.map_err(|e| {
+        let hint = match std::fs::read(path) {
+            Ok(bytes) if bytes.trim_ascii_start().starts_with(b"-----BEGIN") => {
+                "; this is a PEM file: give a single key with --key"
+            }
+            _ => "",
+        };
+        UsageError(format!("{path}: {e} ({}){hint}", e.code()))
+    })
 }
 
 /// Reads the JWK Set at `path`: an unreadable file is a usage error, and the parse result
