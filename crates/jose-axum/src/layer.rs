@@ -15,7 +15,7 @@ use tower::{Layer, Service};
 use crate::bearer::{self, Fallback, Found};
 use crate::extract::{AuthContext, VerifiedToken};
 use crate::rejection::{AuthRejection, quotable};
-use crate::source::KeySource;
+use jose_jwk::KeySource;
 
 /// Bearer-token authentication as a [`tower::Layer`]: the configuration, built once at
 /// startup and cheap to clone.
@@ -62,12 +62,12 @@ pub struct JwtAuthBuilder {
 impl JwtAuth {
     /// Authentication with `keys` and `validation`, realm `"api"`, token from the
     /// `Authorization` header only, credentials required.
-    pub fn new(keys: impl KeySource, validation: Validation) -> Self {
+    pub fn new(keys: impl KeySource + 'static, validation: Validation) -> Self {
         JwtAuth::builder(keys, validation).build()
     }
 
     /// Starts a configuration with `keys` and `validation`.
-    pub fn builder(keys: impl KeySource, validation: Validation) -> JwtAuthBuilder {
+    pub fn builder(keys: impl KeySource + 'static, validation: Validation) -> JwtAuthBuilder {
         JwtAuthBuilder {
             keys: Arc::new(keys),
             validation,
@@ -91,17 +91,24 @@ impl JwtAuth {
             Found::Missing => return Err(AuthRejection::missing(realm())),
             Found::Malformed(reason) => return Err(AuthRejection::malformed(realm(), reason)),
         };
-        match config.keys.verify(token, &config.validation).await {
+        // Parsed once, under the validation's limits: a token that could never verify
+        // is the client's fault (401) before any key source is asked, so an outage
+        // cannot turn it into a 503, and the source reads the header and claims of this
+        // one parse.
+        let validation = &config.validation;
+        let parsed = CompactJws::parse(token, validation.limits())
+            .and_then(|parsed| validation.check_algorithm(parsed.alg()).map(|()| parsed));
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                tracing::debug!(code = error.code(), "bearer token refused");
+                return Err(AuthRejection::invalid_token(realm(), error.code()));
+            }
+        };
+        match config.keys.verify(&parsed, validation).await {
             Ok(jwt) => Ok(Some(VerifiedToken::new(jwt, realm()))),
             Err(error) => {
-                let rejection = match malformed(token, &config.validation) {
-                    // Without keys the fetcher cannot look at the token; a token that
-                    // could never verify is still the client's fault, not an outage.
-                    Some(code) if error.is_unavailable() => {
-                        AuthRejection::invalid_token(realm(), code)
-                    }
-                    _ => AuthRejection::from_fetch(realm(), &error),
-                };
+                let rejection = AuthRejection::from_source(realm(), &error);
                 if rejection.status().is_server_error() {
                     // The reason is the fetcher's own text (URLs, transport errors),
                     // never the token; operators need it.
@@ -119,19 +126,6 @@ impl JwtAuth {
             realm: Arc::clone(&self.config.realm),
             token: self.authenticate(headers).await?,
         })
-    }
-}
-
-/// The stable code if `token` is not a compact JWS within the limits or names an
-/// algorithm the validation does not allow; checked only when keys are unavailable, so
-/// the verification path parses each token once.
-fn malformed(token: &str, validation: &Validation) -> Option<&'static str> {
-    match CompactJws::parse(token, validation.limits()) {
-        Ok(jws) => validation
-            .check_algorithm(jws.alg())
-            .err()
-            .map(|e| e.code()),
-        Err(e) => Some(e.code()),
     }
 }
 

@@ -10,11 +10,13 @@ pub use crate::extract::{Claims, VerifiedToken};
 pub use crate::layer::{JwtAuth, JwtAuthBuilder, JwtAuthService};
 pub use crate::rejection::AuthRejection;
 pub use crate::scope::{RequireScopes, RequireScopesService};
-pub use crate::source::{KeySource, VerifyFuture};
+/// Where the keys come from: `jose_jwk`'s one key-source trait, implemented by a static
+/// `JwkSet`, a single key, `jose_fetch`'s `RemoteJwks` and `IssuerRegistry` (the
+/// default `remote` feature), and any source a service writes.
+pub use jose_jwk::{KeySource, KeySourceError, VerifyFuture};
 
 mod bearer;
 mod extract;
 mod layer;
 mod rejection;
 mod scope;
-mod source;

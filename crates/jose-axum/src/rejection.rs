@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::response::IntoResponse;
 use http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
-use jose_fetch::FetchError;
+use jose_jwk::KeySourceError;
 
 /// Why a request was refused, as the layer, [`RequireScopes`](crate::RequireScopes) or an
 /// extractor decided.
@@ -67,7 +67,7 @@ impl AuthRejection {
         }
     }
 
-    pub(crate) fn from_fetch(realm: Arc<str>, error: &FetchError) -> Self {
+    pub(crate) fn from_source(realm: Arc<str>, error: &KeySourceError) -> Self {
         let kind = if error.is_unavailable() {
             Kind::Unavailable {
                 code: error.code(),
@@ -268,21 +268,24 @@ mod tests {
             "ERR_BEARER_MISSING"
         );
 
-        let down = FetchError::Unavailable {
-            reason: "connection refused".into(),
+        let down = KeySourceError::Unavailable {
+            code: "ERR_JWKS_UNAVAILABLE",
+            message: "keys unavailable: connection refused".into(),
             retry_after: Some(Duration::from_millis(1500)),
         };
-        let r: Response<String> = AuthRejection::from_fetch(realm(), &down).into_http_response();
+        let r: Response<String> = AuthRejection::from_source(realm(), &down).into_http_response();
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()[RETRY_AFTER], "2");
         assert!(r.headers().get(WWW_AUTHENTICATE).is_none());
         assert!(r.body().is_empty());
         // A custom key source may say anything: rounding up must not overflow.
-        let forever = FetchError::Unavailable {
-            reason: "down".into(),
+        let forever = KeySourceError::Unavailable {
+            code: "ERR_JWKS_UNAVAILABLE",
+            message: "down".into(),
             retry_after: Some(Duration::MAX),
         };
-        let r: Response<String> = AuthRejection::from_fetch(realm(), &forever).into_http_response();
+        let r: Response<String> =
+            AuthRejection::from_source(realm(), &forever).into_http_response();
         assert_eq!(r.headers()[RETRY_AFTER], u64::MAX.to_string().as_str());
 
         let r: Response<String> = AuthRejection::not_configured().into_http_response();

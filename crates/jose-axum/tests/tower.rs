@@ -128,3 +128,52 @@ async fn authenticate_works_on_bare_headers() {
     assert_eq!(rejection.code(), "ERR_BEARER_MISSING");
     assert_eq!(rejection.challenge().unwrap(), r#"Bearer realm="svc""#);
 }
+
+/// A service's own key source, down: it counts how often it is asked.
+struct Down(std::sync::atomic::AtomicUsize);
+
+impl jose_axum::KeySource for Down {
+    fn verify<'a>(
+        &'a self,
+        _: &'a jose_core::CompactJws<'a>,
+        _: &'a jose_core::Validation,
+    ) -> jose_axum::VerifyFuture<'a, jose_jwk::VerifiedJwt> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::pin(ready(Err(jose_axum::KeySourceError::Unavailable {
+            code: "ERR_TENANT_DB_DOWN",
+            message: "tenant key store unreachable".into(),
+            retry_after: Some(std::time::Duration::from_secs(7)),
+        })))
+    }
+
+    fn verify_jws<'a>(
+        &'a self,
+        _: &'a jose_core::CompactJws<'a>,
+        _: &'a jose_core::Validation,
+    ) -> jose_axum::VerifyFuture<'a, jose_jwk::VerifiedJws> {
+        unreachable!("the layer verifies JWTs")
+    }
+}
+
+/// The layer parses the token once, before the key source: a malformed token is a 401
+/// without asking the source, and only a well-formed one meets the outage (503).
+#[tokio::test]
+async fn a_malformed_token_is_refused_before_the_key_source_is_asked() {
+    let source = std::sync::Arc::new(Down(Default::default()));
+    let auth = JwtAuth::new(std::sync::Arc::clone(&source), validation(ISSUER));
+    let mut service = auth.layer(WhoAmI);
+
+    let malformed = call(&mut service, request(Some("abc.def"))).await;
+    assert_eq!(malformed.status(), StatusCode::UNAUTHORIZED);
+    let rejection = malformed.extensions().get::<AuthRejection>().unwrap();
+    assert_eq!(rejection.code(), "ERR_JWS_INVALID");
+    assert_eq!(source.0.load(std::sync::atomic::Ordering::Relaxed), 0);
+
+    let token = sign("k1", &key(1), &claims(ISSUER, json!({})));
+    let down = call(&mut service, request(Some(&token))).await;
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(down.headers()["retry-after"], "7");
+    let rejection = down.extensions().get::<AuthRejection>().unwrap();
+    assert_eq!(rejection.code(), "ERR_TENANT_DB_DOWN");
+    assert_eq!(source.0.load(std::sync::atomic::Ordering::Relaxed), 1);
+}

@@ -17,7 +17,7 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<bool, UsageError> {
             Ok(true)
         }
         Err(e) => {
-            output::print_line(&output::rejected(e.code(), &e.to_string()))?;
+            output::print_line(&output::undecodable(e.code(), &e.to_string()))?;
             Ok(false)
         }
     }

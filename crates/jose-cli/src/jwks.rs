@@ -45,9 +45,9 @@ fn print(args: &JwksArgs, keys: &[Jwk], skipped: &[SkippedKey]) -> Result<(), Us
 }
 
 fn remote_set(keys: Keys) -> Result<Arc<JwkSet>, UsageError> {
-    match keys {
-        Keys::Remote(remote) => current(&remote),
-        _ => Err(UsageError("not a remote key set".into())),
+    match keys.remote() {
+        Some(remote) => current(remote),
+        None => Err(UsageError("not a remote key set".into())),
     }
 }
 

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use jose_core::{Validation, VerifyingKey};
-use jose_fetch::{FetchError, RemoteJwks};
-use jose_jwk::{Jwk, JwkSet};
+use jose_core::{CompactJws, Validation, VerifyingKey};
+use jose_fetch::RemoteJwks;
+use jose_jwk::{Jwk, JwkSet, KeySource};
 
 use crate::UsageError;
 use crate::output;
@@ -13,11 +13,13 @@ use crate::output;
 /// How long the first fetch of a remote set may take before the run gives up (exit 2).
 const FIRST_FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 
-pub(crate) enum Keys {
-    Set(JwkSet),
-    Remote(RemoteJwks),
-    Jwk(Box<Jwk>),
-    Pem(VerifyingKey),
+/// The keys `verify` uses, behind the one key-source trait: a JWK Set (file or remote),
+/// or a single key, which is used whatever the token's `kid` (a JWK's own `alg` and key
+/// type rules still apply).
+pub(crate) struct Keys {
+    source: Box<dyn KeySource>,
+    /// The remote set, for `jose jwks` to list.
+    remote: Option<RemoteJwks>,
 }
 
 /// A verification outcome: the JSON line to print and whether the token was valid.
@@ -44,22 +46,37 @@ impl Keys {
     /// is a configuration error rather than a rejected token.
     pub(crate) async fn jwks(location: &str) -> Result<Keys, UsageError> {
         if is_url(location) {
-            Keys::remote(RemoteJwks::builder(location).build()?).await
+            Keys::fetched(RemoteJwks::builder(location).build()?).await
         } else {
-            Ok(Keys::Set(read_set(location)?))
+            Ok(Keys::of(read_set(location)?))
         }
     }
 
     pub(crate) async fn issuer(issuer: &str) -> Result<Keys, UsageError> {
-        Keys::remote(RemoteJwks::from_issuer(issuer).build()?).await
+        Keys::fetched(RemoteJwks::from_issuer(issuer).build()?).await
     }
 
-    async fn remote(remote: RemoteJwks) -> Result<Keys, UsageError> {
+    async fn fetched(remote: RemoteJwks) -> Result<Keys, UsageError> {
         remote
             .ready(FIRST_FETCH_TIMEOUT)
             .await
             .map_err(|e| UsageError(format!("cannot load the key set: {e}")))?;
-        Ok(Keys::Remote(remote))
+        Ok(Keys {
+            source: Box::new(remote.clone()),
+            remote: Some(remote),
+        })
+    }
+
+    fn of(source: impl KeySource + 'static) -> Keys {
+        Keys {
+            source: Box::new(source),
+            remote: None,
+        }
+    }
+
+    /// The remote set these keys come from, if they do.
+    pub(crate) fn remote(&self) -> Option<&RemoteJwks> {
+        self.remote.as_ref()
     }
 
     /// One key from a file: a PEM public key, or a JWK.
@@ -69,86 +86,50 @@ impl Keys {
         if text.trim_start().starts_with("-----BEGIN") {
             let key = VerifyingKey::from_public_key_pem(&text)
                 .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
-            Ok(Keys::Pem(key))
+            Ok(Keys::of(key))
         } else {
             let jwk = Jwk::from_json(text.as_bytes())
                 .map_err(|e| UsageError(format!("{}: {e} ({})", path.display(), e.code())))?;
-            Ok(Keys::Jwk(Box::new(jwk)))
+            Ok(Keys::of(jwk))
         }
     }
 
-    /// Verifies one token (a JWT, or a plain JWS when `jws`).
+    /// Verifies one token (a JWT, or a plain JWS when `jws`), parsed once under the
+    /// validation's limits.
     pub(crate) async fn verify(&self, token: &str, validation: &Validation, jws: bool) -> Outcome {
-        match self {
-            Keys::Set(set) => from_jwk(if jws {
-                set.verify_jws(token, validation).map(jws_json)
-            } else {
-                set.verify_jwt(token, validation).map(jwt_json)
-            }),
-            Keys::Remote(remote) => from_fetch(if jws {
-                remote.verify_jws(token, validation).await.map(jws_json)
-            } else {
-                remote.verify(token, validation).await.map(jwt_json)
-            }),
-            // A key given explicitly is used whatever the token's kid, but a JWK's own
-            // alg/kty rules still apply.
-            Keys::Jwk(jwk) => {
-                let pick = |h: &jose_core::Header| {
-                    Ok::<_, jose_core::Error>(jwk.fits(h.alg()).then_some(jwk.key()))
-                };
-                single(token, validation, jws, pick)
-            }
-            Keys::Pem(key) => single(token, validation, jws, |_| {
-                Ok::<_, jose_core::Error>(Some(key))
-            }),
+        let parsed = match CompactJws::parse(token, validation.limits()) {
+            Ok(parsed) => parsed,
+            Err(e) => return Outcome::rejected(e.code(), &e),
+        };
+        let json = if jws {
+            self.source
+                .verify_jws(&parsed, validation)
+                .await
+                .map(|v| output::valid_jws(v.header().raw(), v.payload()))
+        } else {
+            self.source
+                .verify(&parsed, validation)
+                .await
+                .map(|v| output::valid_jwt(v.header().raw(), v.claims().as_map()))
+        };
+        match json {
+            Ok(json) => Outcome { json, valid: true },
+            Err(e) => Outcome::rejected(e.code(), &e),
         }
-    }
-}
-
-fn single<'k>(
-    token: &str,
-    validation: &Validation,
-    jws: bool,
-    pick: impl FnOnce(&jose_core::Header) -> Result<Option<&'k VerifyingKey>, jose_core::Error>,
-) -> Outcome {
-    let result = if jws {
-        jose_core::verify_jws_with(token, validation, pick)
-            .map(|(v, _)| output::valid_jws(v.header().raw(), v.payload()))
-    } else {
-        jose_core::verify_jwt_with(token, validation, pick)
-            .map(|(v, _)| output::valid_jwt(v.header().raw(), v.claims().as_map()))
-    };
-    match result {
-        Ok(json) => Outcome { json, valid: true },
-        Err(e) => Outcome::rejected(e.code(), &e),
-    }
-}
-
-fn jwt_json(v: jose_jwk::VerifiedJwt) -> String {
-    output::valid_jwt(v.header().raw(), v.claims().as_map())
-}
-
-fn jws_json(v: jose_jwk::VerifiedJws) -> String {
-    output::valid_jws(v.header().raw(), v.payload())
-}
-
-fn from_jwk(result: Result<String, jose_jwk::Error>) -> Outcome {
-    match result {
-        Ok(json) => Outcome { json, valid: true },
-        Err(e) => Outcome::rejected(e.code(), &e),
-    }
-}
-
-fn from_fetch(result: Result<String, FetchError>) -> Outcome {
-    match result {
-        Ok(json) => Outcome { json, valid: true },
-        Err(e) => Outcome::rejected(e.code(), &e),
     }
 }
 
 /// Reads a JWK Set file; a set with no usable key is a configuration error.
 pub(crate) fn read_set(path: &str) -> Result<JwkSet, UsageError> {
-    parse_set_file(path)?.map_err(|e| UsageError(format!("{path}: {e} ({})", e.code())))
+    parse_set_file(path)?.map_err(|e| {
+        let hint = match std::fs::read(path) {
+            Ok(bytes) if bytes.trim_ascii_start().starts_with(b"-----BEGIN") => {
+                "; this is a PEM file: give a single key with --key"
+            }
+            _ => "",
+        };
+        UsageError(format!("{path}: {e} ({}){hint}", e.code()))
+    })
 }
 
 /// Reads the JWK Set at `path`: an unreadable file is a usage error, and the parse result

@@ -25,6 +25,17 @@ pub(crate) fn rejected(code: &str, message: &str) -> String {
     )
 }
 
+/// `{"verified":false,"error":{"code":…,"message":…}}`: `decode` on a token it cannot
+/// read. `decode` never verifies, so its output says `verified`, success or failure;
+/// `valid` is `verify`'s verdict alone.
+pub(crate) fn undecodable(code: &str, message: &str) -> String {
+    format!(
+        r#"{{"verified":false,"error":{{"code":{},"message":{}}}}}"#,
+        Value::from(code),
+        Value::from(message)
+    )
+}
+
 /// `{"valid":true,"header":{…},"claims":{…}}`
 pub(crate) fn valid_jwt(header: &Map<String, Value>, claims: &Map<String, Value>) -> String {
     format!(
@@ -44,10 +55,13 @@ pub(crate) fn valid_jws(header: &Map<String, Value>, payload: &[u8]) -> String {
 }
 
 /// `{"verified":false,"warning":…,"header":{…},"payload":…}` for `decode`; the payload is
-/// JSON when it parses, else `"payload_b64"`.
+/// shown as JSON when the strict parser `verify` uses reads it as a JSON object (unique
+/// member names, bounded nesting), else as `"payload_b64"`, so `decode` never shows
+/// claims `verify` would read differently.
 pub(crate) fn unverified(header: &Map<String, Value>, payload: &[u8]) -> String {
-    let payload = match serde_json::from_slice::<Value>(payload) {
-        Ok(json) => format!(r#""payload":{json}"#),
+    let depth = jose_core::Limits::default().json_depth();
+    let payload = match jose_core::json::parse_object(payload, depth) {
+        Ok(claims) => format!(r#""payload":{}"#, object(&claims)),
         Err(_) => format!(
             r#""payload_b64":"{}""#,
             jose_core::base64url_encode(payload)

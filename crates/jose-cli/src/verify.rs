@@ -106,8 +106,13 @@ fn read_line(reader: &mut impl BufRead, max: usize) -> std::io::Result<Line> {
 fn validation(args: &VerifyArgs) -> Result<Validation, UsageError> {
     let mut algorithms = Vec::with_capacity(args.alg.len());
     for name in &args.alg {
-        let alg = Algorithm::from_name(name.trim())
-            .map_err(|e| UsageError(format!("--alg {name}: {e}")))?;
+        let alg = Algorithm::from_name(name.trim()).map_err(|e| {
+            let supported: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
+            UsageError(format!(
+                "--alg {name}: {e}; names are case-sensitive, supported: {}",
+                supported.join(", ")
+            ))
+        })?;
         algorithms.push(alg);
     }
     let mut builder = Validation::builder(algorithms.as_slice());

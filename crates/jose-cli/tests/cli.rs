@@ -522,8 +522,65 @@ fn decode_labels_the_output_unverified_and_fails_on_malformed_tokens() {
     for bad in ["", "a.b", "eyJhbGciOiJub25lIn0.e30.", "!!.e30.c2ln"] {
         let out = jose(&["decode", bad], None);
         assert_eq!(out.status.code(), Some(1), "{bad:?}");
-        assert_eq!(stdout_json(&out)["valid"], false);
+        assert_eq!(stdout_json(&out)["verified"], false);
     }
+}
+
+/// `decode` speaks of `verified` whether it reads the token or not; `valid` is
+/// `verify`'s verdict alone.
+#[test]
+fn decode_says_verified_false_for_a_token_it_cannot_read_too() {
+    let out = jose(&["decode", "garbage"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let json = stdout_json(&out);
+    assert_eq!(json["verified"], false);
+    assert_eq!(json["error"]["code"], "ERR_JWS_INVALID");
+    assert!(json.get("valid").is_none(), "{json}");
+}
+
+/// The payload is shown as JSON only when the strict parser reads it as an object: a
+/// duplicated claim is shown raw, never with one of its values picked.
+#[test]
+fn decode_shows_a_payload_with_duplicate_claims_raw() {
+    let header = jose_core::base64url_encode(br#"{"alg":"RS256"}"#);
+    let payload = br#"{"sub":"alice","sub":"mallory"}"#;
+    let token = format!("{header}.{}.c2ln", jose_core::base64url_encode(payload));
+    let out = jose(&["decode", &token], None);
+    assert_eq!(out.status.code(), Some(0));
+    let json = stdout_json(&out);
+    assert!(json.get("payload").is_none(), "{json}");
+    let raw = jose_core::base64url_decode(json["payload_b64"].as_str().unwrap()).unwrap();
+    assert_eq!(raw, payload);
+}
+
+/// Configuration mistakes say how to fix them.
+#[test]
+fn configuration_errors_say_how_to_fix_them() {
+    let token = valid_token();
+    let jwks = interop_jwks();
+    let out = jose(&["verify", "--jwks", &jwks, "--alg", "rs256", &token], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("case-sensitive"), "{stderr}");
+    for alg in jose_core::Algorithm::ALL {
+        assert!(stderr.contains(alg.name()), "{alg:?} missing: {stderr}");
+    }
+
+    let pem = vectors().join("keys/rsa-2048.pub.pem");
+    let out = jose(
+        &[
+            "verify",
+            "--jwks",
+            pem.to_str().unwrap(),
+            "--alg",
+            "RS256",
+            &token,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--key"), "{stderr}");
 }
 
 #[test]

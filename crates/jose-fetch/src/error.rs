@@ -3,6 +3,8 @@
 use core::fmt;
 use std::time::Duration;
 
+use jose_jwk::KeySourceError;
+
 /// What went wrong while finding keys for a token or fetching a key set.
 ///
 /// The split that matters to a service: [`FetchError::is_unavailable`] errors mean "we
@@ -143,5 +145,31 @@ impl std::error::Error for FetchError {}
 impl From<jose_jwk::Error> for FetchError {
     fn from(e: jose_jwk::Error) -> Self {
         FetchError::Token(e)
+    }
+}
+
+/// The key-source view of a fetch error: a bad token stays a token error, everything
+/// [`FetchError::is_unavailable`] becomes [`KeySourceError::Unavailable`] with its code,
+/// message and `retry_after`.
+impl From<FetchError> for KeySourceError {
+    fn from(e: FetchError) -> Self {
+        match e {
+            FetchError::Token(e) => KeySourceError::Token(e),
+            FetchError::KeyNotFound {
+                kid,
+                refreshed,
+                retry_after,
+            } => KeySourceError::KeyNotFound {
+                kid,
+                refreshed,
+                retry_after,
+            },
+            FetchError::IssuerNotAllowed => KeySourceError::IssuerNotAllowed,
+            unavailable => KeySourceError::Unavailable {
+                code: unavailable.code(),
+                message: unavailable.to_string(),
+                retry_after: unavailable.retry_after(),
+            },
+        }
     }
 }

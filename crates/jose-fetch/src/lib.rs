@@ -25,5 +25,6 @@ mod fetcher;
 mod http;
 mod jitter;
 mod registry;
+mod source;
 mod status;
 mod url_policy;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use jose_core::{CompactJws, Validation};
+use jose_core::{Claims, CompactJws, Validation};
 
 use crate::config::RemoteJwksBuilder;
 use crate::error::FetchError;
@@ -45,12 +45,45 @@ impl IssuerRegistry {
         token: &str,
         validation: &Validation,
     ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
-        let issuer = unverified_issuer(token, validation).ok_or(FetchError::IssuerNotAllowed)?;
-        let fetcher = self
-            .fetchers
-            .get(&issuer)
+        let token = CompactJws::parse(token, validation.limits())
+            .map_err(|_| FetchError::IssuerNotAllowed)?;
+        self.verify_parsed_jwt(&token, validation).await
+    }
+
+    /// [`IssuerRegistry::verify`] on a token parsed once with [`CompactJws::parse`]: the
+    /// issuer is read from that parse, and the chosen fetcher verifies the same parse.
+    pub async fn verify_parsed_jwt(
+        &self,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
+        self.fetcher_for(token)?
+            .verify_parsed_jwt(token, validation)
+            .await
+    }
+
+    /// A plain JWS whose payload is JSON claims naming an allowed `iss`, verified with
+    /// that issuer's keys (signature only, no claim checks).
+    pub async fn verify_parsed_jws(
+        &self,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+    ) -> Result<jose_jwk::VerifiedJws, FetchError> {
+        self.fetcher_for(token)?
+            .verify_parsed_jws(token, validation)
+            .await
+    }
+
+    /// The fetcher of the issuer the token's unverified `iss` names, if it is allowed.
+    fn fetcher_for(&self, token: &CompactJws<'_>) -> Result<&RemoteJwks, FetchError> {
+        let issuer = token
+            .unverified_claims()
+            .ok()
+            .and_then(Claims::iss)
             .ok_or(FetchError::IssuerNotAllowed)?;
-        fetcher.verify(token, validation).await
+        self.fetchers
+            .get(issuer)
+            .ok_or(FetchError::IssuerNotAllowed)
     }
 }
 
@@ -84,10 +117,4 @@ impl IssuerRegistryBuilder {
             fetchers: Arc::new(fetchers),
         })
     }
-}
-
-fn unverified_issuer(token: &str, validation: &Validation) -> Option<String> {
-    let jws = CompactJws::parse(token, validation.limits()).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(jws.payload()).ok()?;
-    claims.get("iss")?.as_str().map(str::to_owned)
 }

@@ -1061,3 +1061,79 @@ mod redirects_through_a_custom_client {
         assert_eq!(client.calls.load(Ordering::SeqCst), 2);
     }
 }
+
+/// The unknown-`kid` pre-checks read the claims with the strict parser verification
+/// uses: a token whose claims verification would refuse (here an `exp` that is not a
+/// number) is not worth a refetch, however long since the last one.
+#[tokio::test]
+async fn claims_verification_would_refuse_cost_no_refetch() {
+    let provider = provider(one_key_set()).await;
+    let clock = Arc::new(ManualClock::new());
+    let keys = fetcher(&provider, &clock);
+    keys.verify(&token("k1", &ec_key(1)), &validation())
+        .await
+        .unwrap();
+    clock.advance(Duration::from_secs(31));
+    let claims = serde_json::json!({"iss": ISSUER_CLAIM, "exp": "tomorrow"});
+    let err = keys
+        .verify(
+            &token_with_claims("k2", &ec_key(2), &claims),
+            &validation(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FetchError::KeyNotFound {
+                refreshed: false,
+                retry_after: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(provider.jwks_hits(), 1);
+    // The same token with a well-formed `exp` is worth one.
+    let claims = serde_json::json!({"iss": ISSUER_CLAIM, "exp": 4_000_000_000u64});
+    keys.verify(
+        &token_with_claims("k2", &ec_key(2), &claims),
+        &validation(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(provider.jwks_hits(), 2);
+}
+
+/// Through `jose_jwk::KeySource`, the fetcher keeps the split of principle 6: a bad
+/// token is a token error with its typed reason, no keys is `Unavailable` (503).
+#[tokio::test]
+async fn as_a_key_source_bad_tokens_are_401_and_no_keys_503() {
+    use jose_jwk::{KeySource, KeySourceError};
+
+    let up = provider(one_key_set()).await;
+    let keys = fetcher(&up, &Arc::new(ManualClock::new()));
+    let v = validation();
+    let forged = token("k1", &ec_key(9));
+    let parsed = jose_core::CompactJws::parse(&forged, v.limits()).unwrap();
+    let err = KeySource::verify(&keys, &parsed, &v).await.unwrap_err();
+    assert_eq!(err.as_jose(), Some(&jose_core::Error::SignatureInvalid));
+    assert_eq!(err.http_status(), 401);
+
+    let down = provider(Reply::new(500, "down")).await;
+    let keys = fetcher(&down, &Arc::new(ManualClock::new()));
+    let good = token("k1", &ec_key(1));
+    let parsed = jose_core::CompactJws::parse(&good, v.limits()).unwrap();
+    let err = KeySource::verify(&keys, &parsed, &v).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            KeySourceError::Unavailable {
+                code: "ERR_JWKS_UNAVAILABLE",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.http_status(), 503);
+}

@@ -12,6 +12,7 @@ pub use crate::jwk::Jwk;
 pub use crate::options::JwkSetOptions;
 pub use crate::set::{Candidates, JwkSet};
 pub use crate::skip::{SkipReason, SkippedKey};
+pub use crate::source::{KeySource, KeySourceError, VerifyFuture};
 pub use crate::thumbprint::thumbprint_sha256;
 pub use crate::verified::{KeyId, VerifiedJws, VerifiedJwt};
 
@@ -21,6 +22,7 @@ mod jwk;
 mod options;
 mod set;
 mod skip;
+mod source;
 mod thumbprint;
 mod verified;
 mod x5c;

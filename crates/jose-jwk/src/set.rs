@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use jose_core::{Algorithm, Header, Validation};
+use jose_core::{Algorithm, CompactJws, Header, Validation};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -181,6 +181,31 @@ impl JwkSet {
         let (verified, jwk) = jose_core::verify_jws_with(token, validation, |header| {
             Ok::<_, Error>(self.candidates(header))
         })?;
+        Ok(VerifiedJws::new(verified, jwk))
+    }
+
+    /// [`JwkSet::verify_jwt`] on a token parsed once with [`CompactJws::parse`]: its
+    /// header is not parsed again, nor its claims if they were read before (to route the
+    /// token). A token parsed under other limits than `validation`'s is parsed again
+    /// under those.
+    pub fn verify_parsed_jwt(
+        &self,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+    ) -> Result<VerifiedJwt, Error> {
+        let (verified, jwk) =
+            token.verify_jwt_with(validation, |header| Ok::<_, Error>(self.candidates(header)))?;
+        Ok(VerifiedJwt::new(verified, jwk))
+    }
+
+    /// [`JwkSet::verify_jws`] on a token parsed once; see [`JwkSet::verify_parsed_jwt`].
+    pub fn verify_parsed_jws(
+        &self,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+    ) -> Result<VerifiedJws, Error> {
+        let (verified, jwk) =
+            token.verify_jws_with(validation, |header| Ok::<_, Error>(self.candidates(header)))?;
         Ok(VerifiedJws::new(verified, jwk))
     }
 }

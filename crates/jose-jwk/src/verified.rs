@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use jose_core::{Claims, Header};
+use jose_core::{Claims, Header, VerifyingKey};
 
 use crate::jwk::Jwk;
 
@@ -18,6 +18,14 @@ impl KeyId {
         KeyId {
             kid: jwk.kid_arc().cloned(),
             thumbprint: Arc::clone(jwk.thumbprint_arc()),
+        }
+    }
+
+    /// A bare key: no `kid`, its thumbprint computed now.
+    pub(crate) fn of_key(key: &VerifyingKey) -> KeyId {
+        KeyId {
+            kid: None,
+            thumbprint: Arc::from(crate::thumbprint::thumbprint_sha256(key)),
         }
     }
 
@@ -45,6 +53,10 @@ impl VerifiedJwt {
             inner,
             key: KeyId::of(jwk),
         }
+    }
+
+    pub(crate) fn with_key(inner: jose_core::VerifiedJwt, key: KeyId) -> Self {
+        VerifiedJwt { inner, key }
     }
 
     /// The protected header.
@@ -81,6 +93,10 @@ impl VerifiedJws {
             inner,
             key: KeyId::of(jwk),
         }
+    }
+
+    pub(crate) fn with_key(inner: jose_core::VerifiedJws, key: KeyId) -> Self {
+        VerifiedJws { inner, key }
     }
 
     /// The protected header.

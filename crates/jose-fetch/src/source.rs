@@ -1,0 +1,45 @@
+//! The fetchers as `jose_jwk::KeySource`s, so a service (or the axum layer) holds any key
+//! source behind one trait; their errors become `KeySourceError`s, 401 or 503 as
+//! [`FetchError::is_unavailable`](crate::FetchError::is_unavailable) says.
+
+use jose_core::{CompactJws, Validation};
+use jose_jwk::{KeySource, VerifiedJws, VerifiedJwt, VerifyFuture};
+
+use crate::fetcher::RemoteJwks;
+use crate::registry::IssuerRegistry;
+
+impl KeySource for RemoteJwks {
+    fn verify<'a>(
+        &'a self,
+        token: &'a CompactJws<'a>,
+        validation: &'a Validation,
+    ) -> VerifyFuture<'a, VerifiedJwt> {
+        Box::pin(async move { Ok(self.verify_parsed_jwt(token, validation).await?) })
+    }
+
+    fn verify_jws<'a>(
+        &'a self,
+        token: &'a CompactJws<'a>,
+        validation: &'a Validation,
+    ) -> VerifyFuture<'a, VerifiedJws> {
+        Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
+    }
+}
+
+impl KeySource for IssuerRegistry {
+    fn verify<'a>(
+        &'a self,
+        token: &'a CompactJws<'a>,
+        validation: &'a Validation,
+    ) -> VerifyFuture<'a, VerifiedJwt> {
+        Box::pin(async move { Ok(self.verify_parsed_jwt(token, validation).await?) })
+    }
+
+    fn verify_jws<'a>(
+        &'a self,
+        token: &'a CompactJws<'a>,
+        validation: &'a Validation,
+    ) -> VerifyFuture<'a, VerifiedJws> {
+        Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
+    }
+}
