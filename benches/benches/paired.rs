@@ -204,12 +204,6 @@ fn main() {
             black_box(cache.verify(token, |key| set.contains(key), |v| set.verify_jwt(token, v)))
                 .expect("the cache verifies the fixture");
         };
-        cache_hit();
-        assert_eq!(
-            cache.stats().entries,
-            1,
-            "the first call stores the verdict"
-        );
         let mut pairs: Vec<(&str, Side<'_>, Side<'_>)> = vec![
             ("vs jsonwebtoken+aws-lc", &jose, &jwt_verify),
             ("vs raw aws-lc-rs", &jose, &raw_verify),
@@ -223,6 +217,12 @@ fn main() {
             ));
         }
         if case == Case::Rs256_2048 {
+            cache_hit();
+            assert_eq!(
+                cache.stats().entries,
+                1,
+                "the first call stores the verdict"
+            );
             pairs.push((
                 "TokenCache hit vs fresh verification",
                 &cache_hit,

@@ -268,7 +268,7 @@ pub struct TokenSigner {
 }
 
 enum SigningKey {
-    Rsa(RsaPrivateKey),
+    Rsa(Box<RsaPrivateKey>),
     P256(p256::ecdsa::SigningKey),
 }
 
@@ -277,7 +277,7 @@ impl TokenSigner {
     pub fn new(case: Case) -> TokenSigner {
         let key = match case.test_key() {
             TestKey::P256 => SigningKey::P256(case.test_key().p256()),
-            rsa_key => SigningKey::Rsa(rsa_key.rsa()),
+            rsa_key => SigningKey::Rsa(Box::new(rsa_key.rsa())),
         };
         TokenSigner { case, key }
     }
@@ -299,13 +299,13 @@ impl TokenSigner {
         );
         let signature: Vec<u8> = match (case.algorithm(), &self.key) {
             (Algorithm::RS256, SigningKey::Rsa(key)) => {
-                rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone())
+                rsa::pkcs1v15::SigningKey::<Sha256>::new((**key).clone())
                     .sign(signing_input.as_bytes())
                     .to_vec()
             }
             // Salt length = hash length, as RFC 7518 §3.5 requires.
             (Algorithm::PS256, SigningKey::Rsa(key)) => {
-                rsa::pss::SigningKey::<Sha256>::new(key.clone())
+                rsa::pss::SigningKey::<Sha256>::new((**key).clone())
                     .sign_with_rng(&mut FixedRng::default(), signing_input.as_bytes())
                     .to_vec()
             }
