@@ -28,9 +28,10 @@
 //! altered token and must answer 200 and 401 (the bare server 200 to both); every timed
 //! response must have the expected status too.
 //!
-//! `cargo bench -p jose-benches --bench http` runs 3 rounds of every case (1 s warm-up
-//! then 3 s measured each) and prints a Markdown table: the median requests/s over the
-//! rounds, and p50/p99 latency over all measured requests. Under `cargo test`, or
+//! `cargo bench -p jose-benches --bench http` runs 5 rounds of every case (0.5 s warm-up
+//! then 2 s measured each, the order reversed in every other round) and prints a
+//! Markdown table: the median requests/s over the rounds, p50/p99 latency over all
+//! measured requests, then each ratio as the median of the rounds' ratios. Under `cargo test`, or
 //! `cargo bench -- --test` as in CI, it runs each case once for 0.2 s with 100 distinct
 //! tokens ([`jose_benches::full_measurement`]).
 
@@ -564,7 +565,12 @@ fn hit_ratio(before: TokenCacheStats, after: TokenCacheStats) -> f64 {
 fn main() -> Result<(), BoxError> {
     let benching = jose_benches::full_measurement();
     let (rounds, warm_up, measure, distinct) = if benching {
-        (3, Duration::from_secs(1), Duration::from_secs(3), 10_000)
+        (
+            5,
+            Duration::from_millis(500),
+            Duration::from_secs(2),
+            10_000,
+        )
     } else {
         (
             1,
@@ -613,14 +619,16 @@ fn main() -> Result<(), BoxError> {
         .enable_all()
         .build()?;
 
+    // The servers compared in one row run back to back, so a drift of the shared
+    // machine's speed slower than a few seconds reaches all of them alike.
     let mut cases = vec![(Server::Bare, 0, Tokens::One)];
-    for server in [
-        Server::JoseAxum,
-        Server::JoseAxumCache,
-        Server::JwtAuthorizer,
-    ] {
-        for algorithm in 0..algorithms.len() {
-            for tokens in [Tokens::One, Tokens::Distinct, Tokens::Invalid] {
+    for algorithm in 0..algorithms.len() {
+        for tokens in [Tokens::One, Tokens::Distinct, Tokens::Invalid] {
+            for server in [
+                Server::JoseAxum,
+                Server::JoseAxumCache,
+                Server::JwtAuthorizer,
+            ] {
                 cases.push((server, algorithm, tokens));
             }
         }
@@ -647,7 +655,13 @@ fn main() -> Result<(), BoxError> {
         .collect();
     for round in 0..rounds {
         eprintln!("round {} of {rounds} ...", round + 1);
-        for (index, &(server, algorithm, tokens)) in cases.iter().enumerate() {
+        // Odd rounds run the cases in reverse order, so no server always goes first.
+        let mut order: Vec<usize> = (0..cases.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for index in order {
+            let (server, algorithm, tokens) = cases[index];
             let before = servers.cache.stats();
             let run = runtime.block_on(load(
                 servers.addr(server),
@@ -675,15 +689,17 @@ fn main() -> Result<(), BoxError> {
     );
     println!("| server | alg | tokens | requests/s | p50 | p99 | cache hits |");
     println!("|---|---|---|---|---|---|---|");
-    let mut medians = Vec::new();
-    for ((server, algorithm, tokens), (mut rps, mut latencies, hits)) in
+    // Requests/s of every round, in round order, per case.
+    let mut per_round = Vec::new();
+    for ((server, algorithm, tokens), (rps, mut latencies, hits)) in
         cases.iter().copied().zip(results)
     {
-        rps.sort_by(f64::total_cmp);
+        let mut sorted = rps.clone();
+        sorted.sort_by(f64::total_cmp);
         latencies.sort_unstable();
-        let median = jose_benches::quantile(&rps, 0.5);
+        let median = jose_benches::quantile(&sorted, 0.5);
         assert!(median > 0.0, "{} answered no request", server.label());
-        medians.push(((server, algorithm, tokens), median));
+        per_round.push(((server, algorithm, tokens), rps));
         let alg = if server == Server::Bare {
             "—"
         } else {
@@ -702,32 +718,46 @@ fn main() -> Result<(), BoxError> {
             hits.map_or("—".to_owned(), |h| format!("{:.0} %", h * 100.0)),
         );
     }
-    let rps = |server, algorithm, tokens| {
-        medians
+    // The median over the rounds of one round's ratio a ÷ b.
+    let ratio = |a: (Server, usize, Tokens), b: (Server, usize, Tokens)| {
+        let rounds_of = |case| {
+            per_round
+                .iter()
+                .find(|(c, _)| *c == case)
+                .map(|(_, rps)| rps.clone())
+                .unwrap_or_default()
+        };
+        let mut ratios: Vec<f64> = rounds_of(a)
             .iter()
-            .find(|(case, _)| *case == (server, algorithm, tokens))
-            .map_or(f64::NAN, |(_, rps)| *rps)
+            .zip(rounds_of(b))
+            .map(|(a, b)| a / b)
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        jose_benches::quantile(&ratios, 0.5)
     };
     println!(
-        "\n| alg | tokens | jose-axum ÷ jwt-authorizer (requests/s) | + TokenCache ÷ jwt-authorizer | jose-axum invalid ÷ valid (time per request) |"
+        "\nMedians over the rounds of each round's ratio of requests/s:\n\n\
+         | alg | tokens | jose-axum ÷ jwt-authorizer | + TokenCache ÷ jwt-authorizer | jose-axum: time per invalid ÷ per valid token |"
     );
     println!("|---|---|---|---|---|");
     for (algorithm, (alg, _)) in algorithms.iter().enumerate() {
         for tokens in [Tokens::One, Tokens::Distinct, Tokens::Invalid] {
-            let peer = rps(Server::JwtAuthorizer, algorithm, tokens);
+            let peer = (Server::JwtAuthorizer, algorithm, tokens);
             let invalid_cost = match tokens {
                 Tokens::Invalid => format!(
                     "{:.2}×",
-                    rps(Server::JoseAxum, algorithm, Tokens::Distinct)
-                        / rps(Server::JoseAxum, algorithm, Tokens::Invalid)
+                    ratio(
+                        (Server::JoseAxum, algorithm, Tokens::Distinct),
+                        (Server::JoseAxum, algorithm, Tokens::Invalid),
+                    )
                 ),
                 _ => "—".to_owned(),
             };
             println!(
                 "| {alg} | {} | {:.2}× | {:.2}× | {invalid_cost} |",
                 tokens.label(distinct),
-                rps(Server::JoseAxum, algorithm, tokens) / peer,
-                rps(Server::JoseAxumCache, algorithm, tokens) / peer,
+                ratio((Server::JoseAxum, algorithm, tokens), peer),
+                ratio((Server::JoseAxumCache, algorithm, tokens), peer),
             );
         }
     }
