@@ -687,7 +687,7 @@ fn main() -> Result<(), BoxError> {
         "{CONNECTIONS} keep-alive connections; {pinned}; {rounds} round(s) of {:.1} s per case\n",
         measure.as_secs_f64()
     );
-    println!("| server | alg | tokens | requests/s | p50 | p99 | cache hits |");
+    println!("| server | alg | tokens | requests/s | p50 | p99 | cache hits (last round) |");
     println!("|---|---|---|---|---|---|---|");
     // Requests/s of every round, in round order, per case.
     let mut per_round = Vec::new();
