@@ -31,9 +31,10 @@
 //! `cargo bench -p jose-benches --bench http` runs 5 rounds of every case (0.5 s warm-up
 //! then 2 s measured each, the order reversed in every other round) and prints a
 //! Markdown table: the median requests/s over the rounds, p50/p99 latency over all
-//! measured requests, then each ratio as the median of the rounds' ratios. Under `cargo test`, or
-//! `cargo bench -- --test` as in CI, it runs each case once for 0.2 s with 100 distinct
-//! tokens ([`jose_benches::full_measurement`]).
+//! measured requests, the cache's hit rate in the last round (when it is warm), then
+//! each ratio as the median of the rounds' ratios. Under `cargo test`, or `cargo bench
+//! -- --test` as in CI, it runs each case once for 0.2 s with 100 distinct tokens
+//! ([`jose_benches::full_measurement`]).
 
 use std::error::Error;
 use std::net::SocketAddr;
@@ -648,7 +649,8 @@ fn main() -> Result<(), BoxError> {
         Ok::<_, BoxError>(())
     })?;
 
-    // results[case] = (requests/s of each round, all latencies, cache hit ratio)
+    // results[case] = (requests/s of each round, all latencies, the last round's cache
+    // hit ratio)
     let mut results: Vec<(Vec<f64>, Vec<u64>, Option<f64>)> = cases
         .iter()
         .map(|_| (Vec::new(), Vec::new(), None))
