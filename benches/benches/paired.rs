@@ -22,6 +22,7 @@
 //! | `fresh key, whole JWT vs raw p256` (ES256 only) | the same import, then a full `verify_jwt` (parse, allowlist, claims) | the same raw `p256` side |
 //! | ES384/ES512/EdDSA `vs jsonwebtoken+aws-lc`, `vs raw aws-lc-rs` | as above, on the PyJWT interop tokens (`curve_rows`; jsonwebtoken has no ES512) | as above |
 //! | ES384/ES512/EdDSA `fresh key vs raw RustCrypto crate` | import from the JWK members and the key's first `verify_signature` | `p384`/`p521`/`ed25519-dalek` alone: key from the decoded point, `verify` (`verify_strict` for Ed25519) |
+//! | `TokenCache hit vs fresh verification` (RS256-2048 only) | `jose_jwk::TokenCache::verify` of a token it already holds: SHA-256 of the token, a lookup, the claims checked again at the current time, the key checked against the set | `JwkSet::verify_jwt` of the same token (what a miss costs) |
 //! | `all but signature vs insecure_decode` | `JwkSet::verify_jwt`'s path with the signature math left out (`internal::bench_verify_jwt_without_signature` with the fixture's key as the one candidate, as `verify_jwt` has it; claims validated) | `jsonwebtoken::dangerous::insecure_decode` into a JSON map (header and claims, no checks) |
 //!
 //! The jsonwebtoken RustCrypto backend cannot share a process with the aws-lc one (the
@@ -37,7 +38,10 @@ mod peers;
 use std::hint::black_box;
 
 use cpu_time::ThreadTime;
-use jose_benches::{Alternated, Case, Fixture, PublicKey, alternate, quantile};
+use jose_benches::{
+    Alternated, Case, Fixture, PublicKey, alternate, quantile, test_keys_jwks_json,
+};
+use jose_jwk::{JwkSet, TokenCache, TokenCacheOptions};
 use serde_json::{Map, Value};
 
 use crate::peers::{AwsLcRaw, JwtPeer};
@@ -191,6 +195,17 @@ fn main() {
         let jose_fresh_signature = || es256().jose_signature();
         let jose_fresh_jwt = || es256().jose_jwt(&validation);
         let p256_fresh = || es256().p256();
+        let set = JwkSet::from_json(test_keys_jwks_json().as_bytes()).expect("the test keys");
+        let cache = TokenCache::new(validation.clone(), TokenCacheOptions::default());
+        let set_verify = || {
+            black_box(set.verify_jwt(black_box(fixture.token()), &validation))
+                .expect("the set verifies the fixture");
+        };
+        let cache_hit = || {
+            let token = black_box(fixture.token());
+            black_box(cache.verify(token, |key| set.contains(key), |v| set.verify_jwt(token, v)))
+                .expect("the cache verifies the fixture");
+        };
         let mut pairs: Vec<(&str, Side<'_>, Side<'_>)> = vec![
             ("vs jsonwebtoken+aws-lc", &jose, &jwt_verify),
             ("vs raw aws-lc-rs", &jose, &raw_verify),
@@ -201,6 +216,19 @@ fn main() {
                 "fresh key, whole JWT vs raw p256",
                 &jose_fresh_jwt,
                 &p256_fresh,
+            ));
+        }
+        if case == Case::Rs256_2048 {
+            cache_hit();
+            assert_eq!(
+                cache.stats().entries,
+                1,
+                "the first call stores the verdict"
+            );
+            pairs.push((
+                "TokenCache hit vs fresh verification",
+                &cache_hit,
+                &set_verify,
             ));
         }
         pairs.push((

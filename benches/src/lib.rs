@@ -257,33 +257,66 @@ pub fn access_token_claims() -> String {
 
 /// Signs an access token for `case` with its test key.
 pub fn sign_access_token(case: Case) -> String {
-    let header = serde_json::json!({
-        "alg": case.algorithm().name(),
-        "typ": "at+jwt",
-        "kid": case.test_key().kid(),
-    })
-    .to_string();
-    let signing_input = format!(
-        "{}.{}",
-        base64url_encode(header.as_bytes()),
-        base64url_encode(access_token_claims().as_bytes())
-    );
-    let key = case.test_key();
-    let signature: Vec<u8> = match case.algorithm() {
-        Algorithm::RS256 => rsa::pkcs1v15::SigningKey::<Sha256>::new(key.rsa())
-            .sign(signing_input.as_bytes())
-            .to_vec(),
-        // Salt length = hash length, as RFC 7518 §3.5 requires.
-        Algorithm::PS256 => rsa::pss::SigningKey::<Sha256>::new(key.rsa())
-            .sign_with_rng(&mut FixedRng::default(), signing_input.as_bytes())
-            .to_vec(),
-        Algorithm::ES256 => {
-            let signature: p256::ecdsa::Signature = key.p256().sign(signing_input.as_bytes());
-            signature.to_bytes().to_vec()
-        }
-        other => unreachable!("no fixture uses {}", other.name()),
-    };
-    format!("{signing_input}.{}", base64url_encode(&signature))
+    TokenSigner::new(case).sign(&access_token_claims())
+}
+
+/// Signs tokens for one [`Case`] with its test key, parsed once: the `http` bench signs
+/// thousands of distinct tokens.
+pub struct TokenSigner {
+    case: Case,
+    key: SigningKey,
+}
+
+enum SigningKey {
+    Rsa(Box<RsaPrivateKey>),
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl TokenSigner {
+    /// Loads the test key of `case`.
+    pub fn new(case: Case) -> TokenSigner {
+        let key = match case.test_key() {
+            TestKey::P256 => SigningKey::P256(case.test_key().p256()),
+            rsa_key => SigningKey::Rsa(Box::new(rsa_key.rsa())),
+        };
+        TokenSigner { case, key }
+    }
+
+    /// A compact JWS of `claims` (a JSON object) with the header `alg`, `typ: at+jwt`
+    /// and the test key's `kid`.
+    pub fn sign(&self, claims: &str) -> String {
+        let case = self.case;
+        let header = serde_json::json!({
+            "alg": case.algorithm().name(),
+            "typ": "at+jwt",
+            "kid": case.test_key().kid(),
+        })
+        .to_string();
+        let signing_input = format!(
+            "{}.{}",
+            base64url_encode(header.as_bytes()),
+            base64url_encode(claims.as_bytes())
+        );
+        let signature: Vec<u8> = match (case.algorithm(), &self.key) {
+            (Algorithm::RS256, SigningKey::Rsa(key)) => {
+                rsa::pkcs1v15::SigningKey::<Sha256>::new((**key).clone())
+                    .sign(signing_input.as_bytes())
+                    .to_vec()
+            }
+            // Salt length = hash length, as RFC 7518 §3.5 requires.
+            (Algorithm::PS256, SigningKey::Rsa(key)) => {
+                rsa::pss::SigningKey::<Sha256>::new((**key).clone())
+                    .sign_with_rng(&mut FixedRng::default(), signing_input.as_bytes())
+                    .to_vec()
+            }
+            (Algorithm::ES256, SigningKey::P256(key)) => {
+                let signature: p256::ecdsa::Signature = key.sign(signing_input.as_bytes());
+                signature.to_bytes().to_vec()
+            }
+            (other, _) => unreachable!("no fixture uses {}", other.name()),
+        };
+        format!("{signing_input}.{}", base64url_encode(&signature))
+    }
 }
 
 /// A signed token with the key that verifies it.
