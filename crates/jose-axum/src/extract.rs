@@ -66,11 +66,8 @@ pub struct VerifiedToken {
 }
 
 impl VerifiedToken {
-    pub(crate) fn new(jwt: VerifiedJwt, realm: Arc<str>) -> Self {
-        VerifiedToken {
-            jwt: Arc::new(jwt),
-            realm,
-        }
+    pub(crate) fn shared(jwt: Arc<VerifiedJwt>, realm: Arc<str>) -> Self {
+        VerifiedToken { jwt, realm }
     }
 
     /// For tower services other than axum: the token `JwtAuth` verified for this request.

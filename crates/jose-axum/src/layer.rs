@@ -15,7 +15,7 @@ use tower::{Layer, Service};
 use crate::bearer::{self, Fallback, Found};
 use crate::extract::{AuthContext, VerifiedToken};
 use crate::rejection::{AuthRejection, quotable};
-use jose_jwk::KeySource;
+use jose_jwk::{KeySource, TokenCache, TokenCacheOptions, TokenCacheStats};
 
 /// Bearer-token authentication as a [`tower::Layer`]: the configuration, built once at
 /// startup and cheap to clone.
@@ -44,6 +44,8 @@ pub struct JwtAuth {
 struct Config {
     keys: Arc<dyn KeySource>,
     validation: Validation,
+    /// Verdicts of tokens seen before, for this validation; `None` when turned off.
+    cache: Option<TokenCache>,
     realm: Arc<str>,
     fallbacks: Vec<Fallback>,
     optional: bool,
@@ -54,6 +56,7 @@ struct Config {
 pub struct JwtAuthBuilder {
     keys: Arc<dyn KeySource>,
     validation: Validation,
+    cache: Option<TokenCacheOptions>,
     realm: String,
     fallbacks: Vec<Fallback>,
     optional: bool,
@@ -71,6 +74,7 @@ impl JwtAuth {
         JwtAuthBuilder {
             keys: Arc::new(keys),
             validation,
+            cache: Some(TokenCacheOptions::default()),
             realm: "api".to_owned(),
             fallbacks: Vec::new(),
             optional: false,
@@ -105,8 +109,21 @@ impl JwtAuth {
                 return Err(AuthRejection::invalid_token(realm(), error.code()));
             }
         };
-        match config.keys.verify(&parsed, validation).await {
-            Ok(jwt) => Ok(Some(VerifiedToken::new(jwt, realm()))),
+        let verified = match &config.cache {
+            Some(cache) => {
+                let keys = &config.keys;
+                cache
+                    .verify_async(
+                        token,
+                        |key| keys.trusts(key),
+                        |validation| keys.verify(&parsed, validation),
+                    )
+                    .await
+            }
+            None => config.keys.verify(&parsed, validation).await.map(Arc::new),
+        };
+        match verified {
+            Ok(jwt) => Ok(Some(VerifiedToken::shared(jwt, realm()))),
             Err(error) => {
                 let rejection = AuthRejection::from_source(realm(), &error);
                 if rejection.status().is_server_error() {
@@ -119,6 +136,12 @@ impl JwtAuth {
                 Err(rejection)
             }
         }
+    }
+
+    /// The verified-token cache's counts (hits, misses, evictions, size), or `None`
+    /// when the cache is turned off.
+    pub fn token_cache_stats(&self) -> Option<TokenCacheStats> {
+        self.config.cache.as_ref().map(TokenCache::stats)
     }
 
     async fn context(&self, headers: &HeaderMap) -> Result<AuthContext, AuthRejection> {
@@ -172,11 +195,25 @@ impl JwtAuthBuilder {
         self
     }
 
+    /// The verified-token cache (on by default: 10 000 tokens, 32 MiB, a verdict reused
+    /// for at most 60 s and never past the token's `exp`; see `jose_jwk::TokenCache`).
+    /// A repeated token then costs a SHA-256 and a lookup instead of a signature
+    /// verification. Pass `None` to verify every request's token. A cache hit is served
+    /// only while the key source still trusts the verifying key
+    /// (`KeySource::trusts`); sources that cannot tell are verified every time.
+    pub fn token_cache(mut self, options: Option<TokenCacheOptions>) -> Self {
+        self.cache = options;
+        self
+    }
+
     /// Builds the layer.
     pub fn build(self) -> JwtAuth {
         JwtAuth {
             config: Arc::new(Config {
                 keys: self.keys,
+                cache: self
+                    .cache
+                    .map(|options| TokenCache::new(self.validation.clone(), options)),
                 validation: self.validation,
                 realm: self.realm.into(),
                 fallbacks: self.fallbacks,

@@ -177,3 +177,83 @@ async fn a_malformed_token_is_refused_before_the_key_source_is_asked() {
     assert_eq!(rejection.code(), "ERR_TENANT_DB_DOWN");
     assert_eq!(source.0.load(std::sync::atomic::Ordering::Relaxed), 1);
 }
+
+/// A key set behind a switch: it counts verifications and can drop its key.
+struct Counted {
+    set: std::sync::RwLock<std::sync::Arc<JwkSet>>,
+    verifications: std::sync::atomic::AtomicUsize,
+}
+
+impl jose_axum::KeySource for Counted {
+    fn verify<'a>(
+        &'a self,
+        token: &'a jose_core::CompactJws<'a>,
+        validation: &'a jose_core::Validation,
+    ) -> jose_axum::VerifyFuture<'a, jose_jwk::VerifiedJwt> {
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let set = std::sync::Arc::clone(&self.set.read().unwrap());
+        Box::pin(async move { jose_axum::KeySource::verify(&set, token, validation).await })
+    }
+
+    fn verify_jws<'a>(
+        &'a self,
+        _: &'a jose_core::CompactJws<'a>,
+        _: &'a jose_core::Validation,
+    ) -> jose_axum::VerifyFuture<'a, jose_jwk::VerifiedJws> {
+        unreachable!("the layer verifies JWTs")
+    }
+
+    fn trusts(&self, key: &jose_jwk::KeyId) -> bool {
+        self.set.read().unwrap().contains(key)
+    }
+}
+
+/// The layer's verified-token cache: a repeated token is verified once; a tampered copy
+/// is verified (and refused); a key that leaves the source ends its tokens' hits; with
+/// the cache off every request is verified.
+#[tokio::test]
+async fn the_layer_reuses_verdicts_only_while_the_source_trusts_the_key() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let with_k1 =
+        JwkSet::from_json(json!({"keys": [key(1).jwk("k1")]}).to_string().as_bytes()).unwrap();
+    let with_k2 =
+        JwkSet::from_json(json!({"keys": [key(2).jwk("k2")]}).to_string().as_bytes()).unwrap();
+    let source = std::sync::Arc::new(Counted {
+        set: std::sync::RwLock::new(std::sync::Arc::new(with_k1)),
+        verifications: Default::default(),
+    });
+    let auth = JwtAuth::new(std::sync::Arc::clone(&source), validation(ISSUER));
+    let mut service = auth.clone().layer(WhoAmI);
+    let token = sign("k1", &key(1), &claims(ISSUER, json!({})));
+    for _ in 0..3 {
+        let response = call(&mut service, request(Some(&token))).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.body(), "alice");
+    }
+    assert_eq!(source.verifications.load(SeqCst), 1);
+    let stats = auth.token_cache_stats().unwrap();
+    assert_eq!((stats.hits, stats.misses), (2, 1));
+
+    let mut tampered = token.clone().into_bytes();
+    let last = tampered.len() - 2;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let response = call(&mut service, request(Some(&tampered))).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(source.verifications.load(SeqCst), 2);
+
+    *source.set.write().unwrap() = std::sync::Arc::new(with_k2);
+    let response = call(&mut service, request(Some(&token))).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        source.verifications.load(SeqCst),
+        3,
+        "no hit after the key left"
+    );
+
+    let uncached = JwtAuth::builder(std::sync::Arc::clone(&source), validation(ISSUER))
+        .token_cache(None)
+        .build();
+    assert!(uncached.token_cache_stats().is_none());
+}

@@ -24,6 +24,11 @@ impl KeySource for RemoteJwks {
     ) -> VerifyFuture<'a, VerifiedJws> {
         Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
     }
+
+    /// A key is trusted while the set this fetcher would verify with now holds it.
+    fn trusts(&self, key: &jose_jwk::KeyId) -> bool {
+        self.current().is_some_and(|set| set.contains(key))
+    }
 }
 
 impl KeySource for IssuerRegistry {

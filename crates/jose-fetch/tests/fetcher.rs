@@ -1076,10 +1076,7 @@ async fn claims_verification_would_refuse_cost_no_refetch() {
     clock.advance(Duration::from_secs(31));
     let claims = serde_json::json!({"iss": ISSUER_CLAIM, "exp": "tomorrow"});
     let err = keys
-        .verify(
-            &token_with_claims("k2", &ec_key(2), &claims),
-            &validation(),
-        )
+        .verify(&token_with_claims("k2", &ec_key(2), &claims), &validation())
         .await
         .unwrap_err();
     assert!(
@@ -1096,12 +1093,9 @@ async fn claims_verification_would_refuse_cost_no_refetch() {
     assert_eq!(provider.jwks_hits(), 1);
     // The same token with a well-formed `exp` is worth one.
     let claims = serde_json::json!({"iss": ISSUER_CLAIM, "exp": 4_000_000_000u64});
-    keys.verify(
-        &token_with_claims("k2", &ec_key(2), &claims),
-        &validation(),
-    )
-    .await
-    .unwrap_err();
+    keys.verify(&token_with_claims("k2", &ec_key(2), &claims), &validation())
+        .await
+        .unwrap_err();
     assert_eq!(provider.jwks_hits(), 2);
 }
 

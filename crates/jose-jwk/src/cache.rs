@@ -201,11 +201,11 @@ impl TokenCache {
 
     /// [`TokenCache::verify`] for a key source that verifies asynchronously (a remote
     /// key set that may have to fetch).
-    pub async fn verify_async<E, F>(
-        &self,
+    pub async fn verify_async<'v, E, F>(
+        &'v self,
         token: &str,
         trusted: impl Fn(&KeyId) -> bool,
-        verify: impl FnOnce(&Validation) -> F,
+        verify: impl FnOnce(&'v Validation) -> F,
     ) -> Result<Arc<VerifiedJwt>, E>
     where
         E: From<jose_core::Error>,

@@ -83,6 +83,17 @@ pub trait KeySource: Send + Sync {
         token: &'a CompactJws<'a>,
         validation: &'a Validation,
     ) -> VerifyFuture<'a, VerifiedJws>;
+
+    /// Whether `key` (the key that verified a token earlier) is still in this source's
+    /// current set. A [`TokenCache`](crate::TokenCache) reuses a verdict only while this
+    /// holds, so a rotation that removes a key ends its tokens' cache hits.
+    ///
+    /// The default, `false`, is the safe answer for a source that cannot tell: its
+    /// tokens are then verified every time.
+    fn trusts(&self, key: &KeyId) -> bool {
+        let _ = key;
+        false
+    }
 }
 
 /// Why a [`KeySource`] did not verify a token: the token is bad ([`http_status`] 401), or
@@ -235,6 +246,10 @@ impl KeySource for JwkSet {
     ) -> VerifyFuture<'a, VerifiedJws> {
         ready(self.verify_parsed_jws(token, validation))
     }
+
+    fn trusts(&self, key: &KeyId) -> bool {
+        self.contains(key)
+    }
 }
 
 impl Jwk {
@@ -261,6 +276,10 @@ impl KeySource for Jwk {
     ) -> VerifyFuture<'a, VerifiedJws> {
         let result = token.verify_jws_with(validation, |header| self.candidate(header));
         ready(result.map(|(verified, jwk)| VerifiedJws::new(verified, jwk)))
+    }
+
+    fn trusts(&self, key: &KeyId) -> bool {
+        KeyId::of(self) == *key
     }
 }
 
@@ -303,6 +322,10 @@ impl<K: KeySource + ?Sized> KeySource for Arc<K> {
     ) -> VerifyFuture<'a, VerifiedJws> {
         K::verify_jws(self, token, validation)
     }
+
+    fn trusts(&self, key: &KeyId) -> bool {
+        K::trusts(self, key)
+    }
 }
 
 impl<K: KeySource + ?Sized> KeySource for Box<K> {
@@ -320,5 +343,9 @@ impl<K: KeySource + ?Sized> KeySource for Box<K> {
         validation: &'a Validation,
     ) -> VerifyFuture<'a, VerifiedJws> {
         K::verify_jws(self, token, validation)
+    }
+
+    fn trusts(&self, key: &KeyId) -> bool {
+        K::trusts(self, key)
     }
 }
