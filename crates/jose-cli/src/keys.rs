@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use jose_core::{CompactJws, Validation, VerifyingKey};
 use jose_fetch::RemoteJwks;
-use jose_jwk::{Jwk, JwkSet, KeySource};
+use jose_jwk::{Jwk, JwkSet, KeySource, TokenCache};
 
 use crate::UsageError;
 use crate::output;
@@ -95,8 +95,16 @@ impl Keys {
     }
 
     /// Verifies one token (a JWT, or a plain JWS when `jws`), parsed once under the
-    /// validation's limits.
-    pub(crate) async fn verify(&self, token: &str, validation: &Validation, jws: bool) -> Outcome {
+    /// validation's limits. With a `cache` (batch mode, JWTs), a token seen before is
+    /// answered from it while every rule still holds (`jose_jwk::TokenCache`); the cache
+    /// was built with this same validation.
+    pub(crate) async fn verify(
+        &self,
+        token: &str,
+        validation: &Validation,
+        jws: bool,
+        cache: Option<&TokenCache>,
+    ) -> Outcome {
         let parsed = match CompactJws::parse(token, validation.limits()) {
             Ok(parsed) => parsed,
             Err(e) => return Outcome::rejected(e.code(), &e),
@@ -106,6 +114,16 @@ impl Keys {
                 .verify_jws(&parsed, validation)
                 .await
                 .map(|v| output::valid_jws(v.header().raw(), v.payload()))
+        } else if let Some(cache) = cache {
+            let source = &self.source;
+            cache
+                .verify_async(
+                    token,
+                    |key| source.trusts(key),
+                    |validation| source.verify(&parsed, validation),
+                )
+                .await
+                .map(|v| output::valid_jwt(v.header().raw(), v.claims().as_map()))
         } else {
             self.source
                 .verify(&parsed, validation)

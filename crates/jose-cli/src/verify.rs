@@ -3,6 +3,7 @@
 use std::io::BufRead;
 
 use jose_core::{Algorithm, Validation};
+use jose_jwk::{TokenCache, TokenCacheOptions};
 
 use crate::UsageError;
 use crate::cli::VerifyArgs;
@@ -26,7 +27,7 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
 
     if args.token != "-" {
         let token = args.token.to_string_lossy();
-        let outcome = keys.verify(token.trim(), &validation, args.jws).await;
+        let outcome = keys.verify(token.trim(), &validation, args.jws, None).await;
         output::print_line(&outcome.json)?;
         return Ok(outcome.valid);
     }
@@ -35,6 +36,9 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
     let max_line = validation.limits().token_len().saturating_add(1024);
     let mut stdin = std::io::stdin().lock();
     let mut all_valid = true;
+    // A batch often repeats tokens (a log of one client's requests): each verdict is
+    // reused while every time rule and the key still hold.
+    let cache = TokenCache::new(validation.clone(), TokenCacheOptions::default());
     loop {
         let line = read_line(&mut stdin, max_line)
             .map_err(|e| UsageError(format!("cannot read stdin: {e}")))?;
@@ -52,7 +56,9 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, UsageError> {
             Line::Token(bytes) if bytes.trim_ascii().is_empty() => continue,
             Line::Token(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
-                let outcome = keys.verify(text.trim(), &validation, args.jws).await;
+                let outcome = keys
+                    .verify(text.trim(), &validation, args.jws, Some(&cache))
+                    .await;
                 all_valid &= outcome.valid;
                 outcome.json
             }

@@ -411,6 +411,31 @@ fn a_stdin_batch_prints_one_line_per_token() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
 }
 
+/// Batch mode reuses verdicts of repeated tokens: every repeat answers exactly as the
+/// first verification did, and a tampered copy among them is still refused.
+#[test]
+fn a_batch_of_repeated_tokens_answers_each_as_verified() {
+    let good = valid_token();
+    let mut tampered = good.clone().into_bytes();
+    let at = tampered.len() - 3;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let input = format!("{good}\n{good}\n{tampered}\n{good}\n");
+    let out = jose(
+        &verify_args(&["--jwks", &interop_jwks()], "-"),
+        Some(&input),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0], lines[1], "a repeat prints the same verified result");
+    assert_eq!(lines[0], lines[3]);
+    let refused: Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(refused["valid"], false);
+    assert_eq!(refused["error"]["code"], "ERR_JWS_SIGNATURE_INVALID");
+}
+
 /// `println!` panics when stdout fails (exit 101); the contract allows 0, 1 or 2.
 #[test]
 fn a_failed_write_to_stdout_exits_2_without_a_panic() {
