@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use jose_testkit::{Alg, RsaSize, TestKey};
+use jose_core::base64url_encode;
+use rsa::pkcs8::DecodePrivateKey;
 
 pub const NOW: u64 = 1_767_225_660;
 
@@ -17,19 +18,33 @@ pub fn read_json(relative: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+fn private_pem(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../test-vectors/keys/{name}.pem"));
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// Signs `header.payload` (raw JSON) with a test key: `rsa-2048`/`rsa-3072` (RS256) or
 /// `ec-p256` (ES256).
 pub fn sign(key: &str, header_json: &str, payload_json: &str) -> String {
-    let key = match key {
-        "rsa-2048" => TestKey::rsa(RsaSize::Bits2048, Alg::RS256),
-        "rsa-3072" => TestKey::rsa(RsaSize::Bits3072, Alg::RS256),
-        "ec-p256" => TestKey::es256(),
-        other => panic!("no test key {other}"),
+    let input = format!(
+        "{}.{}",
+        base64url_encode(header_json.as_bytes()),
+        base64url_encode(payload_json.as_bytes())
+    );
+    let sig = if key.starts_with("rsa") {
+        use rsa::signature::{SignatureEncoding, Signer};
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(&private_pem(key)).unwrap();
+        rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(private)
+            .sign(input.as_bytes())
+            .to_vec()
+    } else {
+        use p256::ecdsa::signature::Signer;
+        let private = p256::ecdsa::SigningKey::from_pkcs8_pem(&private_pem(key)).unwrap();
+        let sig: p256::ecdsa::Signature = private.sign(input.as_bytes());
+        sig.to_bytes().to_vec()
     };
-    key.token()
-        .header_json(header_json)
-        .payload(payload_json)
-        .sign()
+    format!("{input}.{}", base64url_encode(&sig))
 }
 
 /// A JWK (as JSON text) of one of the interop set's public keys, with extra members.
