@@ -429,7 +429,10 @@ fn a_batch_of_repeated_tokens_answers_each_as_verified() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4);
-    assert_eq!(lines[0], lines[1], "a repeat prints the same verified result");
+    assert_eq!(
+        lines[0], lines[1],
+        "a repeat prints the same verified result"
+    );
     assert_eq!(lines[0], lines[3]);
     let refused: Value = serde_json::from_str(lines[2]).unwrap();
     assert_eq!(refused["valid"], false);

@@ -237,6 +237,7 @@ fn a_tampered_copy_of_a_cached_token_is_never_a_hit() {
 }
 
 #[test]
+#[cfg_attr(target_family = "wasm", ignore = "wasm32-wasip1 has no threads")]
 fn many_threads_hit_and_insert_at_once() {
     let clock = Manual::at(NOW);
     let cache = TokenCache::new(validation(&clock, "api"), TokenCacheOptions::default());
