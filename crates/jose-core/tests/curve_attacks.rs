@@ -1,4 +1,4 @@
-//! Attacks on ES384, ES512 and EdDSA (issue 21), each asserting the specific error code:
+//! Attacks on ES384, ES512 and EdDSA, each asserting the specific error code:
 //! curve and algorithm mismatched both ways, keys of the wrong family, DER and
 //! wrong-length signatures, `r`/`s` out of range, Ed25519 `s >= L`, small-order `A` and
 //! `R`. Valid tokens come from `test-vectors/interop/pyjwt-curves-tokens.json` (PyJWT on

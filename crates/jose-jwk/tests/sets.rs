@@ -380,7 +380,7 @@ fn kid_lookup_is_exact_for_every_key_of_a_large_set() {
     assert_eq!(set.get("k99").count(), 0);
 }
 
-/// Issue 21: P-384, P-521 and Ed25519 keys in a set. Each key is a candidate only for its
+/// P-384, P-521 and Ed25519 keys in a set. Each key is a candidate only for its
 /// own algorithm; Ed448, X25519/X448, near-miss curve names, half keys and keys on the
 /// wrong curve are skipped with their reasons, never accepted and never a panic.
 #[test]

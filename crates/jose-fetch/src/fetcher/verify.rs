@@ -6,8 +6,8 @@ use super::*;
 
 impl Inner {
     /// Parses a token for the string entry points. A malformed token is reported after
-    /// the set is read, so with no usable set it is `Unavailable`, as before the parse
-    /// was hoisted out of verification.
+    /// the set is read, so with no usable set it is `Unavailable` (503): a caller of
+    /// the string API cannot tell a bad token from missing keys until keys exist.
     pub(super) async fn parse_token<'t>(
         self: &Arc<Self>,
         token: &'t str,
