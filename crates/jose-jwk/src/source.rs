@@ -306,46 +306,31 @@ impl KeySource for VerifyingKey {
     }
 }
 
-impl<K: KeySource + ?Sized> KeySource for Arc<K> {
-    fn verify<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJwt> {
-        K::verify(self, token, validation)
-    }
+/// A shared or boxed source is the source it points to.
+macro_rules! delegate_key_source {
+    ($($pointer:ident),+) => {$(
+        impl<K: KeySource + ?Sized> KeySource for $pointer<K> {
+            fn verify<'a>(
+                &'a self,
+                token: &'a CompactJws<'a>,
+                validation: &'a Validation,
+            ) -> VerifyFuture<'a, VerifiedJwt> {
+                K::verify(self, token, validation)
+            }
 
-    fn verify_jws<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJws> {
-        K::verify_jws(self, token, validation)
-    }
+            fn verify_jws<'a>(
+                &'a self,
+                token: &'a CompactJws<'a>,
+                validation: &'a Validation,
+            ) -> VerifyFuture<'a, VerifiedJws> {
+                K::verify_jws(self, token, validation)
+            }
 
-    fn trusts(&self, key: &KeyId) -> bool {
-        K::trusts(self, key)
-    }
+            fn trusts(&self, key: &KeyId) -> bool {
+                K::trusts(self, key)
+            }
+        }
+    )+};
 }
 
-impl<K: KeySource + ?Sized> KeySource for Box<K> {
-    fn verify<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJwt> {
-        K::verify(self, token, validation)
-    }
-
-    fn verify_jws<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJws> {
-        K::verify_jws(self, token, validation)
-    }
-
-    fn trusts(&self, key: &KeyId) -> bool {
-        K::trusts(self, key)
-    }
-}
+delegate_key_source!(Arc, Box);
