@@ -32,8 +32,8 @@
 //! then 2 s measured each, the order reversed in every other round) and prints a
 //! Markdown table: the median requests/s over the rounds, p50/p99 latency over all
 //! measured requests, the cache's hit rate in the last round (when it is warm), then
-//! each ratio as the median of the rounds' ratios. Under `cargo test`, or `cargo bench
-//! -- --test` as in CI, it runs each case once for 0.2 s with 100 distinct tokens
+//! each ratio as the median of the rounds' ratios. Under `cargo test` (CI) or `cargo
+//! bench -- --test`, it runs each case once for 0.2 s with 100 distinct tokens
 //! ([`jose_benches::full_measurement`]).
 
 use std::error::Error;

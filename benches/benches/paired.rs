@@ -30,7 +30,7 @@
 //! its ratio to jose is near 10×, far outside the drift this harness is for.
 //!
 //! `cargo bench -p jose-benches --bench paired` runs 41 rounds of ~20 ms blocks per pair;
-//! under `cargo test`, or `cargo bench -- --test` as in CI, it runs 3 short rounds as a
+//! under `cargo test` (CI) or `cargo bench -- --test`, it runs 3 short rounds as a
 //! smoke test ([`jose_benches::full_measurement`]).
 
 mod peers;

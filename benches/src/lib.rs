@@ -471,8 +471,8 @@ impl CryptoRng for FixedRng {}
 
 /// Whether a bench binary with its own harness should take its full measurement, or only
 /// run each part briefly to show it works: `cargo bench` passes `--bench`, `cargo test
-/// --bench …` passes nothing, and `cargo bench -- --test` (CI: the real bench build,
-/// each benchmark run once) adds criterion's `--test`.
+/// --bench …` (CI) passes nothing, and `cargo bench -- --test` (the bench build, each
+/// benchmark run once) adds criterion's `--test`.
 pub fn full_measurement() -> bool {
     full_measurement_from(std::env::args())
 }
