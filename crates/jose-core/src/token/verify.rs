@@ -253,15 +253,8 @@ impl CompactJws<'_> {
             Some(Err(e)) => Err(E::from(e.clone())),
             None => Ok(validation.validate_claims(payload)?),
         };
-        let (claims, key) = verify_segments(
-            self.segments(),
-            validation,
-            Payload::Claims,
-            candidates,
-            VerifyingKey::verify_signature,
-            claims,
-        )?;
-        let header = self.header().clone();
+        let (header, claims, key) =
+            self.verify_parsed(validation, Payload::Claims, candidates, claims)?;
         Ok((VerifiedJwt { header, claims }, key))
     }
 
@@ -281,16 +274,34 @@ impl CompactJws<'_> {
             return verify_jws_with(self.token(), validation, candidates);
         }
         let copy = |payload: &[u8]| Ok(payload.to_vec());
-        let (payload, key) = verify_segments(
+        let (header, payload, key) =
+            self.verify_parsed(validation, Payload::AnyBytes, candidates, copy)?;
+        Ok((VerifiedJws { header, payload }, key))
+    }
+
+    /// [`verify_token`] on this token's segments, already split and its header parsed,
+    /// under limits the caller has checked are `validation`'s.
+    fn verify_parsed<K, I, E, T>(
+        &self,
+        validation: &Validation,
+        payload_kind: Payload,
+        candidates: impl FnOnce(&Header) -> Result<I, E>,
+        finish: impl FnOnce(&[u8]) -> Result<T, E>,
+    ) -> Result<(Header, T, K), E>
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<VerifyingKey>,
+        E: From<Error>,
+    {
+        let (finished, key) = verify_segments(
             self.segments(),
             validation,
-            Payload::AnyBytes,
+            payload_kind,
             candidates,
             VerifyingKey::verify_signature,
-            copy,
+            finish,
         )?;
-        let header = self.header().clone();
-        Ok((VerifiedJws { header, payload }, key))
+        Ok((self.header().clone(), finished, key))
     }
 }
 
