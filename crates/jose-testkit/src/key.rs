@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use base64ct::{Base64, Encoding};
+// p256, p384, p521 and ed25519-dalek share one `signature` crate, so these two traits
+// sign for all of them.
 use ed25519_dalek::Signer as _;
-// One `signature` crate behind all four: its `Signer` signs for p256, p384 and Ed25519.
 use p256::ecdsa::signature::RandomizedSigner as _;
 use p256::pkcs8::DecodePrivateKey as _;
 use p521::elliptic_curve::rand_core::{CryptoRng, RngCore};
