@@ -12,12 +12,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-
-use crate::key::TestKey;
-use crate::token::TokenBuilder;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+
+use crate::key::TestKey;
+use crate::token::TokenBuilder;
 
 /// The OpenID Connect discovery path (OpenID Connect Discovery 1.0 §4).
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";

@@ -32,10 +32,9 @@ enum Header {
 /// issue (`kid`, `iss`, `iat` and `exp` already set).
 ///
 /// From [`TestKey::token`] the header starts as `{"alg": <the key's alg>}` and the
-/// payload as `{}`. Every setter
-/// replaces what was there; a JSON `null` given to [`TokenBuilder::header`] or
-/// [`TokenBuilder::claim`] removes the member instead, so attack tests can drop `alg` or
-/// `exp`.
+/// payload as `{}`. Every setter replaces what was there; a JSON `null` given to
+/// [`TokenBuilder::header`] or [`TokenBuilder::claim`] removes the member instead, so
+/// attack tests can drop `alg` or `exp`.
 ///
 /// ```
 /// use jose_testkit::TestKey;
