@@ -16,12 +16,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use crate::key::TestKey;
+use crate::token::TokenBuilder;
+
 /// The OpenID Connect discovery path (OpenID Connect Discovery 1.0 §4).
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// The default JWKS path.
 pub const JWKS_PATH: &str = "/jwks";
 /// Where IdentityServer / Duende publish their JWKS, below the discovery document.
 pub const IDENTITY_SERVER_JWKS_PATH: &str = "/.well-known/openid-configuration/jwks";
+
+/// How long the tokens of [`MockProvider::token`] live, as a short-lived access token does.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(600);
 
 /// A request header block larger than this is dropped without an answer.
 const MAX_HEAD: usize = 16 * 1024;
@@ -599,12 +605,74 @@ impl MockProvider {
         self.shared.state().scripts.remove(path);
     }
 
+    /// Forgets every script on every path (those given to [`ProviderBuilder::reply`]
+    /// included) and the [`MockProvider::intercept`] closure: the end of an outage.
+    /// Published keys, the issuer and the counters stay.
+    pub fn reset_all(&self) {
+        let mut state = self.shared.state();
+        state.scripts.clear();
+        state.intercept = None;
+    }
+
+    /// Starts a token as this provider issues it, signed by `key`: `kid` from the
+    /// published JWK that holds `key`'s public key, one with `key`'s `alg` (or none) if
+    /// there are several (no `kid` if none holds it), `iss` the
+    /// [`MockProvider::issuer`], `iat` now and `exp` ten minutes later. Add `sub`, `aud`
+    /// or scopes with [`TokenBuilder::claim`] or [`TokenBuilder::merge_claims`]; any
+    /// default can be changed the same way, or removed with a `null`
+    /// ([`TokenBuilder::claims`] replaces them all).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use jose_testkit::{MockProvider, TestKey, decode_segment};
+    /// let key = TestKey::es256_seeded(1);
+    /// let idp = MockProvider::start([key.jwk("k1")]).await;
+    /// let token = idp.token(&key).claim("sub", "alice").sign();
+    /// let parts: Vec<&str> = token.split('.').collect();
+    /// assert_eq!(decode_segment(parts[0])["kid"], "k1");
+    /// assert_eq!(decode_segment(parts[1])["iss"], idp.issuer());
+    /// # }
+    /// ```
+    pub fn token<'k>(&self, key: &'k TestKey) -> TokenBuilder<'k> {
+        let kid = {
+            let public = key.public_jwk();
+            let state = self.shared.state();
+            let holding = || state.keys.iter().filter(|jwk| holds(jwk, &public));
+            // One key may be published under several `alg`s (RS256 and PS256 on one RSA
+            // key): prefer the JWK a verifier would use for this token's `alg`.
+            let fits = |jwk: &&Value| jwk.get("alg").is_none_or(|alg| alg == key.alg().name());
+            let published = holding().find(fits).or_else(|| holding().next());
+            published.and_then(|jwk| jwk["kid"].as_str().map(str::to_owned))
+        };
+        let now = crate::unix_now();
+        let token = key
+            .token()
+            .claim("iss", self.issuer())
+            .claim("iat", now)
+            .claim("exp", now.saturating_add(TOKEN_LIFETIME.as_secs()));
+        match kid {
+            Some(kid) => token.kid(&kid),
+            None => token,
+        }
+    }
+
     /// Lets `f` decide the reply to every request before any script; `None` falls
     /// through to the scripts and defaults. For answers that depend on the request in
     /// ways the scripts do not cover.
     pub fn intercept(&self, f: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static) {
         self.shared.state().intercept = Some(Arc::new(f));
     }
+}
+
+/// Whether published JWK `jwk` carries every member of `public` (a key type and its
+/// parameters) with the same value.
+fn holds(jwk: &Value, public: &Value) -> bool {
+    public.as_object().is_some_and(|members| {
+        members
+            .iter()
+            .all(|(name, value)| jwk.get(name) == Some(value))
+    })
 }
 
 async fn accept_loop(

@@ -1,9 +1,15 @@
 //! Compact JWS / JWT construction.
 
+use std::time::Duration;
+
 use serde_json::{Map, Value};
 
-use crate::b64;
 use crate::key::TestKey;
+use crate::{b64, unix_now};
+
+/// How long ago [`TokenBuilder::expired`] makes a token expire: far beyond the clock-skew
+/// leeway of any verifier (seconds to a few minutes), so every one must refuse it.
+const EXPIRED_FOR: u64 = 3600;
 
 /// What goes into the payload segment.
 #[derive(Debug, Clone)]
@@ -21,12 +27,14 @@ enum Header {
     Raw(Vec<u8>),
 }
 
-/// Builds a compact JWS signed by a [`TestKey`]; made by [`TestKey::token`].
+/// Builds a compact JWS signed by a [`TestKey`]; made by [`TestKey::token`], or by
+/// [`MockProvider::token`](crate::MockProvider::token) for a token that provider would
+/// issue (`kid`, `iss`, `iat` and `exp` already set).
 ///
-/// The header starts as `{"alg": <the key's alg>}` and the payload as `{}`. Every setter
-/// replaces what was there; a JSON `null` given to [`TokenBuilder::header`] or
-/// [`TokenBuilder::claim`] removes the member instead, so attack tests can drop `alg` or
-/// `exp`.
+/// From [`TestKey::token`] the header starts as `{"alg": <the key's alg>}` and the
+/// payload as `{}`. Every setter replaces what was there; a JSON `null` given to
+/// [`TokenBuilder::header`] or [`TokenBuilder::claim`] removes the member instead, so
+/// attack tests can drop `alg` or `exp`.
 ///
 /// ```
 /// use jose_testkit::TestKey;
@@ -112,6 +120,17 @@ impl<'k> TokenBuilder<'k> {
             set_or_remove(members, name, value.into());
         }
         self
+    }
+
+    /// Sets `exp` to `lifetime` from now (whole seconds).
+    pub fn expires_in(self, lifetime: Duration) -> Self {
+        self.claim("exp", unix_now().saturating_add(lifetime.as_secs()))
+    }
+
+    /// Sets `exp` to an hour ago: a token every verifier refuses as expired, whatever its
+    /// leeway.
+    pub fn expired(self) -> Self {
+        self.claim("exp", unix_now().saturating_sub(EXPIRED_FOR))
     }
 
     /// Merges every member of `extra` over the claims (a `null` member removes that claim).

@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use jose_testkit::{
-    DISCOVERY_PATH, IDENTITY_SERVER_JWKS_PATH, JWKS_PATH, MockProvider, NotModified, Reply, TestKey,
+    Alg, DISCOVERY_PATH, IDENTITY_SERVER_JWKS_PATH, JWKS_PATH, MockProvider, NotModified, Reply,
+    TestKey, decode_segment, unix_now,
 };
 use serde_json::{Value, json};
 
@@ -211,4 +212,93 @@ fn an_unused_local_url_refuses_connections() {
     let url = jose_testkit::unused_local_url();
     let addr = url.strip_prefix("http://").unwrap();
     assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[tokio::test]
+async fn provider_tokens_carry_its_issuer_the_published_kid_and_a_lifetime() {
+    let (k1, k2) = (TestKey::es256_seeded(1), TestKey::seeded(Alg::EdDSA, 2));
+    let idp = MockProvider::start([k1.jwk("k1"), k2.jwk("k2")]).await;
+    let segments =
+        |token: &str| -> Vec<Value> { token.split('.').take(2).map(decode_segment).collect() };
+
+    let before = unix_now();
+    let token = idp.token(&k2).claim("sub", "alice").sign();
+    let [header, claims] = &segments(&token)[..] else {
+        panic!("{token}")
+    };
+    assert_eq!(header, &json!({"alg": "EdDSA", "kid": "k2"}));
+    assert_eq!(claims["iss"], idp.issuer());
+    assert_eq!(claims["sub"], "alice");
+    let (iat, exp) = (
+        claims["iat"].as_u64().unwrap(),
+        claims["exp"].as_u64().unwrap(),
+    );
+    assert!(iat >= before && iat <= unix_now(), "{iat}");
+    assert_eq!(exp, iat + 600);
+
+    // The issuer it claims follows the provider's; defaults can be changed or dropped.
+    idp.set_issuer(Some("https://idp.example"));
+    let token = idp.token(&k1).claim("iat", Value::Null).expired().sign();
+    let claims = &segments(&token)[1];
+    assert_eq!(claims["iss"], "https://idp.example");
+    assert!(claims.get("iat").is_none());
+    assert!(claims["exp"].as_u64().unwrap() + 3000 < unix_now());
+
+    // A key the provider does not publish signs without a `kid`.
+    let stranger = TestKey::seeded(Alg::ES384, 9);
+    let header = &segments(&idp.token(&stranger).sign())[0];
+    assert_eq!(header, &json!({"alg": "ES384"}));
+    // A published key under another `alg` name is still found by its key.
+    let ed25519 = k2.with_alg(Alg::Ed25519);
+    assert_eq!(segments(&idp.token(&ed25519).sign())[0]["kid"], "k2");
+}
+
+#[test]
+fn expiry_helpers_set_exp_from_now() {
+    let key = TestKey::es256();
+    let exp = |token: String| decode_segment(token.split('.').nth(1).unwrap())["exp"].as_u64();
+    let now = unix_now();
+    let soon = exp(key.token().expires_in(Duration::from_secs(90)).sign()).unwrap();
+    assert!((now + 90..=unix_now() + 90).contains(&soon), "{soon}");
+    let gone = exp(key.token().expired().sign()).unwrap();
+    assert!((now - 3600..=unix_now() - 3600).contains(&gone), "{gone}");
+}
+
+#[tokio::test]
+async fn reset_all_ends_every_fault() {
+    let idp = MockProvider::builder()
+        .keys([TestKey::es256_seeded(1).jwk("k1")])
+        .reply(DISCOVERY_PATH, Reply::new(500, "down"))
+        .start()
+        .await;
+    idp.set_jwks(Reply::malformed_json());
+    idp.push(JWKS_PATH, Reply::new(503, "busy"));
+    idp.intercept(|request| (request.path == "/extra").then(|| Reply::new(502, "")));
+    assert_eq!(get(&idp.url(DISCOVERY_PATH)).await.status(), 500);
+    assert_eq!(get(&idp.jwks_url()).await.status(), 503);
+    assert_eq!(get(&idp.url("/extra")).await.status(), 502);
+
+    idp.reset_all();
+    assert_eq!(get(&idp.url(DISCOVERY_PATH)).await.status(), 200);
+    let set = json_at(&idp.jwks_url()).await;
+    assert_eq!(set["keys"][0]["kid"], "k1");
+    assert_eq!(get(&idp.url("/extra")).await.status(), 404);
+    assert_eq!(idp.total_hits(), 6, "the counters stay");
+}
+
+#[tokio::test]
+async fn provider_tokens_name_the_jwk_published_for_their_alg() {
+    let rs = TestKey::rs256();
+    let ps = rs.with_alg(Alg::PS256);
+    let mut bare = rs.public_jwk();
+    bare["kid"] = "bare".into();
+    let idp = MockProvider::start([rs.jwk("rs"), ps.jwk("ps"), bare]).await;
+    let kid = |key: &TestKey| {
+        let token = idp.token(key).sign();
+        decode_segment(token.split('.').next().unwrap())["kid"].clone()
+    };
+    assert_eq!(kid(&rs), "rs");
+    assert_eq!(kid(&ps), "ps");
+    // No JWK says RS512: the one without `alg` fits it.
+    assert_eq!(kid(&rs.with_alg(Alg::RS512)), "bare");
 }
