@@ -24,6 +24,7 @@ use crate::error::FetchError;
 use crate::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
 use crate::jitter::{self, Jitter};
 use crate::status::{Health, Metrics, Status};
+use crate::telemetry::{self, FetchOutcome, Telemetry};
 use crate::url_policy;
 
 // The state machine is here, top-down: the public handle, the shared state, reading a
@@ -59,6 +60,7 @@ struct Inner {
     current: RwLock<Option<Arc<Snapshot>>>,
     state: Mutex<State>,
     metrics: Metrics,
+    telemetry: Telemetry,
     timer_started: AtomicBool,
 }
 
@@ -75,6 +77,16 @@ struct Snapshot {
     stale_until: Option<Instant>,
     etag: Option<String>,
     last_modified: Option<String>,
+}
+
+impl Snapshot {
+    /// When the response this set came from (or its last revalidation) arrived: its
+    /// freshness starts there.
+    fn fetched_at(&self) -> Instant {
+        self.fresh_until
+            .checked_sub(self.lifetime)
+            .unwrap_or(self.fresh_until)
+    }
 }
 
 type Outcome = Result<Arc<Snapshot>, FetchError>;
@@ -102,15 +114,17 @@ enum Trigger {
     Manual,
 }
 
-/// A failed attempt and whether it is worth one retry.
+/// A failed attempt, whether it is worth one retry, and how it failed (for metrics).
 struct Attempt {
     error: FetchError,
     retryable: bool,
+    outcome: FetchOutcome,
 }
 
 impl From<FetchError> for Attempt {
     fn from(error: FetchError) -> Self {
         Attempt {
+            outcome: FetchOutcome::of(&error),
             error,
             retryable: false,
         }
@@ -138,6 +152,7 @@ impl RemoteJwks {
     ) -> Self {
         RemoteJwks {
             inner: Arc::new(Inner {
+                telemetry: Telemetry::new(&source),
                 source,
                 config,
                 http,
@@ -279,10 +294,15 @@ impl Inner {
                 if now >= snapshot.refresh_at {
                     self.refresh_in_background(now);
                 }
+                self.telemetry
+                    .key_set_age(now.saturating_duration_since(snapshot.fetched_at()));
                 return Ok(snapshot);
             }
             if snapshot.stale_until.is_none_or(|limit| now < limit) {
                 Metrics::bump(&self.metrics.stale_served);
+                self.telemetry.stale_served();
+                self.telemetry
+                    .key_set_age(now.saturating_duration_since(snapshot.fetched_at()));
                 self.refresh_in_background(now);
                 return Ok(snapshot);
             }

@@ -34,6 +34,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sha2::{Digest, Sha256};
 
+use crate::telemetry;
 use crate::verified::{KeyId, VerifiedJwt};
 
 /// Settings of a [`TokenCache`], with safe defaults.
@@ -241,6 +242,7 @@ impl TokenCache {
     fn lookup(&self, digest: &TokenDigest, trusted: &impl Fn(&KeyId) -> bool) -> Lookup {
         let Some(entry) = self.entries.get(digest) else {
             self.misses.fetch_add(1, Ordering::Relaxed);
+            telemetry::cache_miss();
             return Lookup::Miss;
         };
         let now = self.validation.now();
@@ -249,16 +251,19 @@ impl TokenCache {
             // succeeds with a current key and stores a new verdict or fails as it should.
             self.entries.remove(digest);
             self.misses.fetch_add(1, Ordering::Relaxed);
+            telemetry::cache_miss();
             return Lookup::Miss;
         }
         match self.validation.check_claims(entry.verified.claims()) {
             Ok(()) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
+                telemetry::cache_hit();
                 Lookup::Hit(Arc::clone(&entry.verified))
             }
             Err(error) => {
                 self.entries.remove(digest);
                 self.misses.fetch_add(1, Ordering::Relaxed);
+                telemetry::cache_miss();
                 Lookup::Refused(error)
             }
         }
@@ -277,6 +282,7 @@ impl TokenCache {
                 weight: estimated_weight(token),
             };
             self.entries.insert(digest, Arc::new(entry));
+            telemetry::cache_insert();
         }
         verified
     }
@@ -351,5 +357,6 @@ impl quick_cache::Lifecycle<TokenDigest, Arc<Entry>> for CountEvictions {
 
     fn on_evict(&self, _state: &mut (), _key: TokenDigest, _entry: Arc<Entry>) {
         self.0.fetch_add(1, Ordering::Relaxed);
+        telemetry::cache_eviction();
     }
 }
