@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 use jose_core::{CompactJws, Validation};
-use jose_jwk::{JwkSet, JwkSetOptions};
+use jose_jwk::{JwkSet, JwkSetOptions, TokenCache, TokenCacheStats};
 use reqwest::Url;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -62,6 +62,9 @@ struct Inner {
     metrics: Metrics,
     telemetry: Telemetry,
     timer_started: AtomicBool,
+    /// The verified-token caches in front of this fetcher, for `status()`; weak, so a
+    /// dropped layer frees its cache.
+    token_caches: Mutex<Vec<Weak<TokenCache>>>,
 }
 
 /// One fetched set and its timing.
@@ -162,6 +165,7 @@ impl RemoteJwks {
                 state: Mutex::new(State::default()),
                 metrics: Metrics::default(),
                 timer_started: AtomicBool::new(false),
+                token_caches: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -257,6 +261,13 @@ impl RemoteJwks {
     pub fn status(&self) -> Status {
         self.inner.status()
     }
+
+    /// Reports `cache`'s counts in [`Status::token_cache`] while it lives.
+    pub(crate) fn attach_token_cache(&self, cache: &Arc<TokenCache>) {
+        let mut caches = self.inner.token_caches();
+        caches.retain(|cache| cache.strong_count() > 0);
+        caches.push(Arc::downgrade(cache));
+    }
 }
 
 impl std::fmt::Debug for RemoteJwks {
@@ -270,6 +281,19 @@ impl std::fmt::Debug for RemoteJwks {
 impl Inner {
     pub(super) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn token_caches(&self) -> MutexGuard<'_, Vec<Weak<TokenCache>>> {
+        self.token_caches.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The attached caches' counts, added up.
+    fn token_cache_stats(&self) -> Option<TokenCacheStats> {
+        self.token_caches()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .map(|cache| cache.stats())
+            .reduce(|a, b| a + b)
     }
 
     pub(super) fn snapshot(&self) -> Option<Arc<Snapshot>> {
@@ -363,6 +387,7 @@ impl Inner {
                 .map(|s| s.set.kids().map(str::to_owned).collect())
                 .unwrap_or_default(),
             counters: self.metrics.snapshot(),
+            token_cache: self.token_cache_stats(),
         }
     }
 }

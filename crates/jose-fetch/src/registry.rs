@@ -38,6 +38,11 @@ impl IssuerRegistry {
         self.fetchers.get(issuer)
     }
 
+    /// Every issuer's fetcher.
+    pub(crate) fn fetchers(&self) -> impl Iterator<Item = &RemoteJwks> {
+        self.fetchers.values()
+    }
+
     /// Verifies a JWT with the key set of the issuer it names. The `iss` read before
     /// verification only chooses the fetcher; after verification it is the verified claim,
     /// so a token cannot borrow another tenant's keys.

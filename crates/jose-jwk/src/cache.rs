@@ -88,7 +88,8 @@ impl TokenCacheOptions {
     }
 }
 
-/// Counts of a [`TokenCache`]'s work since it was built.
+/// Counts of a [`TokenCache`]'s work since it was built. Two caches' counts add up
+/// field by field (`a + b`), for a report over every cache in front of one key source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TokenCacheStats {
@@ -102,6 +103,20 @@ pub struct TokenCacheStats {
     pub entries: u64,
     /// Estimated bytes held now.
     pub bytes: u64,
+}
+
+impl core::ops::Add for TokenCacheStats {
+    type Output = TokenCacheStats;
+
+    fn add(self, other: TokenCacheStats) -> TokenCacheStats {
+        TokenCacheStats {
+            hits: self.hits.saturating_add(other.hits),
+            misses: self.misses.saturating_add(other.misses),
+            evictions: self.evictions.saturating_add(other.evictions),
+            entries: self.entries.saturating_add(other.entries),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
 }
 
 /// A cache of verified tokens for one [`Validation`]; see the module docs for the rules.
