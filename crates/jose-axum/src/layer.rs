@@ -45,7 +45,7 @@ struct Config {
     keys: Arc<dyn KeySource>,
     validation: Validation,
     /// Verdicts of tokens seen before, for this validation; `None` when turned off.
-    cache: Option<TokenCache>,
+    cache: Option<Arc<TokenCache>>,
     realm: Arc<str>,
     fallbacks: Vec<Fallback>,
     optional: bool,
@@ -141,7 +141,7 @@ impl JwtAuth {
     /// The verified-token cache's counts (hits, misses, evictions, size), or `None`
     /// when the cache is turned off.
     pub fn token_cache_stats(&self) -> Option<TokenCacheStats> {
-        self.config.cache.as_ref().map(TokenCache::stats)
+        self.config.cache.as_ref().map(|cache| cache.stats())
     }
 
     async fn context(&self, headers: &HeaderMap) -> Result<AuthContext, AuthRejection> {
@@ -206,14 +206,19 @@ impl JwtAuthBuilder {
         self
     }
 
-    /// Builds the layer.
+    /// Builds the layer. A key source that reports a cache's counts (`RemoteJwks`) is
+    /// told about the cache (`KeySource::token_cache_attached`).
     pub fn build(self) -> JwtAuth {
+        let cache = self
+            .cache
+            .map(|options| Arc::new(TokenCache::new(self.validation.clone(), options)));
+        if let Some(cache) = &cache {
+            self.keys.token_cache_attached(cache);
+        }
         JwtAuth {
             config: Arc::new(Config {
                 keys: self.keys,
-                cache: self
-                    .cache
-                    .map(|options| TokenCache::new(self.validation.clone(), options)),
+                cache,
                 validation: self.validation,
                 realm: self.realm.into(),
                 fallbacks: self.fallbacks,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 use jose_core::{CompactJws, Validation};
-use jose_jwk::{JwkSet, JwkSetOptions};
+use jose_jwk::{JwkSet, JwkSetOptions, TokenCache, TokenCacheStats};
 use reqwest::Url;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -24,6 +24,7 @@ use crate::error::FetchError;
 use crate::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
 use crate::jitter::{self, Jitter};
 use crate::status::{Health, Metrics, Status};
+use crate::telemetry::{self, FetchOutcome, Telemetry};
 use crate::url_policy;
 
 // The state machine is here, top-down: the public handle, the shared state, reading a
@@ -59,7 +60,11 @@ struct Inner {
     current: RwLock<Option<Arc<Snapshot>>>,
     state: Mutex<State>,
     metrics: Metrics,
+    telemetry: Telemetry,
     timer_started: AtomicBool,
+    /// The verified-token caches in front of this fetcher, for `status()`; weak, so a
+    /// dropped layer frees its cache.
+    token_caches: Mutex<Vec<Weak<TokenCache>>>,
 }
 
 /// One fetched set and its timing.
@@ -75,6 +80,16 @@ struct Snapshot {
     stale_until: Option<Instant>,
     etag: Option<String>,
     last_modified: Option<String>,
+}
+
+impl Snapshot {
+    /// When the response this set came from (or its last revalidation) arrived: its
+    /// freshness starts there.
+    fn fetched_at(&self) -> Instant {
+        self.fresh_until
+            .checked_sub(self.lifetime)
+            .unwrap_or(self.fresh_until)
+    }
 }
 
 type Outcome = Result<Arc<Snapshot>, FetchError>;
@@ -102,15 +117,17 @@ enum Trigger {
     Manual,
 }
 
-/// A failed attempt and whether it is worth one retry.
+/// A failed attempt, whether it is worth one retry, and how it failed (for metrics).
 struct Attempt {
     error: FetchError,
     retryable: bool,
+    outcome: FetchOutcome,
 }
 
 impl From<FetchError> for Attempt {
     fn from(error: FetchError) -> Self {
         Attempt {
+            outcome: FetchOutcome::of(&error),
             error,
             retryable: false,
         }
@@ -138,6 +155,7 @@ impl RemoteJwks {
     ) -> Self {
         RemoteJwks {
             inner: Arc::new(Inner {
+                telemetry: Telemetry::new(&source),
                 source,
                 config,
                 http,
@@ -147,6 +165,7 @@ impl RemoteJwks {
                 state: Mutex::new(State::default()),
                 metrics: Metrics::default(),
                 timer_started: AtomicBool::new(false),
+                token_caches: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -242,6 +261,13 @@ impl RemoteJwks {
     pub fn status(&self) -> Status {
         self.inner.status()
     }
+
+    /// Reports `cache`'s counts in [`Status::token_cache`] while it lives.
+    pub(crate) fn attach_token_cache(&self, cache: &Arc<TokenCache>) {
+        let mut caches = self.inner.token_caches();
+        caches.retain(|cache| cache.strong_count() > 0);
+        caches.push(Arc::downgrade(cache));
+    }
 }
 
 impl std::fmt::Debug for RemoteJwks {
@@ -255,6 +281,19 @@ impl std::fmt::Debug for RemoteJwks {
 impl Inner {
     pub(super) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn token_caches(&self) -> MutexGuard<'_, Vec<Weak<TokenCache>>> {
+        self.token_caches.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The attached caches' counts, added up.
+    fn token_cache_stats(&self) -> Option<TokenCacheStats> {
+        self.token_caches()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .map(|cache| cache.stats())
+            .reduce(|a, b| a + b)
     }
 
     pub(super) fn snapshot(&self) -> Option<Arc<Snapshot>> {
@@ -279,10 +318,15 @@ impl Inner {
                 if now >= snapshot.refresh_at {
                     self.refresh_in_background(now);
                 }
+                self.telemetry
+                    .key_set_age(now.saturating_duration_since(snapshot.fetched_at()));
                 return Ok(snapshot);
             }
             if snapshot.stale_until.is_none_or(|limit| now < limit) {
                 Metrics::bump(&self.metrics.stale_served);
+                self.telemetry.stale_served();
+                self.telemetry
+                    .key_set_age(now.saturating_duration_since(snapshot.fetched_at()));
                 self.refresh_in_background(now);
                 return Ok(snapshot);
             }
@@ -343,6 +387,7 @@ impl Inner {
                 .map(|s| s.set.kids().map(str::to_owned).collect())
                 .unwrap_or_default(),
             counters: self.metrics.snapshot(),
+            token_cache: self.token_cache_stats(),
         }
     }
 }

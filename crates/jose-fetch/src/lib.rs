@@ -27,4 +27,5 @@ mod jitter;
 mod registry;
 mod source;
 mod status;
+mod telemetry;
 mod url_policy;

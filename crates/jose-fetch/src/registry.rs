@@ -9,6 +9,7 @@ use jose_core::{Claims, CompactJws, Validation};
 use crate::config::RemoteJwksBuilder;
 use crate::error::FetchError;
 use crate::fetcher::RemoteJwks;
+use crate::telemetry;
 
 /// Verifies tokens from several issuers, each with its own discovered, cached key set.
 #[derive(Clone, Debug)]
@@ -37,6 +38,11 @@ impl IssuerRegistry {
         self.fetchers.get(issuer)
     }
 
+    /// Every issuer's fetcher.
+    pub(crate) fn fetchers(&self) -> impl Iterator<Item = &RemoteJwks> {
+        self.fetchers.values()
+    }
+
     /// Verifies a JWT with the key set of the issuer it names. The `iss` read before
     /// verification only chooses the fetcher; after verification it is the verified claim,
     /// so a token cannot borrow another tenant's keys.
@@ -45,9 +51,10 @@ impl IssuerRegistry {
         token: &str,
         validation: &Validation,
     ) -> Result<jose_jwk::VerifiedJwt, FetchError> {
-        let token = CompactJws::parse(token, validation.limits())
-            .map_err(|_| FetchError::IssuerNotAllowed)?;
-        self.verify_parsed_jwt(&token, validation).await
+        match CompactJws::parse(token, validation.limits()) {
+            Ok(token) => self.verify_parsed_jwt(&token, validation).await,
+            Err(_) => refuse(),
+        }
     }
 
     /// [`IssuerRegistry::verify`] on a token parsed once with [`CompactJws::parse`]: the
@@ -76,15 +83,19 @@ impl IssuerRegistry {
 
     /// The fetcher of the issuer the token's unverified `iss` names, if it is allowed.
     fn fetcher_for(&self, token: &CompactJws<'_>) -> Result<&RemoteJwks, FetchError> {
-        let issuer = token
-            .unverified_claims()
-            .ok()
-            .and_then(Claims::iss)
-            .ok_or(FetchError::IssuerNotAllowed)?;
-        self.fetchers
-            .get(issuer)
-            .ok_or(FetchError::IssuerNotAllowed)
+        let issuer = token.unverified_claims().ok().and_then(Claims::iss);
+        match issuer.and_then(|issuer| self.fetchers.get(issuer)) {
+            Some(fetcher) => Ok(fetcher),
+            None => refuse(),
+        }
     }
+}
+
+/// A token no allowed issuer's fetcher sees, counted here as their verdicts are there.
+fn refuse<T>() -> Result<T, FetchError> {
+    let refused = Err(FetchError::IssuerNotAllowed);
+    telemetry::verified(&refused);
+    refused
 }
 
 impl IssuerRegistryBuilder {

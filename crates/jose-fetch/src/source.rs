@@ -3,7 +3,9 @@
 //! [`FetchError::is_unavailable`](crate::FetchError::is_unavailable) says.
 
 use jose_core::{CompactJws, Validation};
-use jose_jwk::{KeySource, VerifiedJws, VerifiedJwt, VerifyFuture};
+use std::sync::Arc;
+
+use jose_jwk::{KeySource, TokenCache, VerifiedJws, VerifiedJwt, VerifyFuture};
 
 use crate::fetcher::RemoteJwks;
 use crate::registry::IssuerRegistry;
@@ -29,6 +31,11 @@ impl KeySource for RemoteJwks {
     fn trusts(&self, key: &jose_jwk::KeyId) -> bool {
         self.current().is_some_and(|set| set.contains(key))
     }
+
+    /// The cache's counts then show in [`RemoteJwks::status`].
+    fn token_cache_attached(&self, cache: &Arc<TokenCache>) {
+        self.attach_token_cache(cache);
+    }
 }
 
 impl KeySource for IssuerRegistry {
@@ -46,5 +53,12 @@ impl KeySource for IssuerRegistry {
         validation: &'a Validation,
     ) -> VerifyFuture<'a, VerifiedJws> {
         Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
+    }
+
+    /// Every issuer's fetcher reports the cache in its status.
+    fn token_cache_attached(&self, cache: &Arc<TokenCache>) {
+        for fetcher in self.fetchers() {
+            fetcher.attach_token_cache(cache);
+        }
     }
 }

@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use jose_jwk::TokenCacheStats;
+
 use crate::error::FetchError;
 
 /// The state of the cached key set.
@@ -38,6 +40,11 @@ pub struct Status {
     pub kids: Vec<String>,
     /// Counters since the fetcher was built.
     pub counters: Counters,
+    /// The counts of the verified-token caches in front of this fetcher (a jose-axum
+    /// layer's, attached through `KeySource::token_cache_attached`), added up; `None`
+    /// when none is attached. Behind an `IssuerRegistry`, every issuer's fetcher reports
+    /// the registry's caches, which hold every issuer's tokens.
+    pub token_cache: Option<TokenCacheStats>,
 }
 
 /// Monotonic counters, also emitted as `tracing` events.

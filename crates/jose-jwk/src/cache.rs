@@ -34,6 +34,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sha2::{Digest, Sha256};
 
+use crate::telemetry;
 use crate::verified::{KeyId, VerifiedJwt};
 
 /// Settings of a [`TokenCache`], with safe defaults.
@@ -87,7 +88,8 @@ impl TokenCacheOptions {
     }
 }
 
-/// Counts of a [`TokenCache`]'s work since it was built.
+/// Counts of a [`TokenCache`]'s work since it was built. Two caches' counts add up
+/// field by field (`a + b`), for a report over every cache in front of one key source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TokenCacheStats {
@@ -101,6 +103,20 @@ pub struct TokenCacheStats {
     pub entries: u64,
     /// Estimated bytes held now.
     pub bytes: u64,
+}
+
+impl core::ops::Add for TokenCacheStats {
+    type Output = TokenCacheStats;
+
+    fn add(self, other: TokenCacheStats) -> TokenCacheStats {
+        TokenCacheStats {
+            hits: self.hits.saturating_add(other.hits),
+            misses: self.misses.saturating_add(other.misses),
+            evictions: self.evictions.saturating_add(other.evictions),
+            entries: self.entries.saturating_add(other.entries),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
 }
 
 /// A cache of verified tokens for one [`Validation`]; see the module docs for the rules.
@@ -241,6 +257,7 @@ impl TokenCache {
     fn lookup(&self, digest: &TokenDigest, trusted: &impl Fn(&KeyId) -> bool) -> Lookup {
         let Some(entry) = self.entries.get(digest) else {
             self.misses.fetch_add(1, Ordering::Relaxed);
+            telemetry::cache_miss();
             return Lookup::Miss;
         };
         let now = self.validation.now();
@@ -249,16 +266,19 @@ impl TokenCache {
             // succeeds with a current key and stores a new verdict or fails as it should.
             self.entries.remove(digest);
             self.misses.fetch_add(1, Ordering::Relaxed);
+            telemetry::cache_miss();
             return Lookup::Miss;
         }
         match self.validation.check_claims(entry.verified.claims()) {
             Ok(()) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
+                telemetry::cache_hit();
                 Lookup::Hit(Arc::clone(&entry.verified))
             }
             Err(error) => {
                 self.entries.remove(digest);
                 self.misses.fetch_add(1, Ordering::Relaxed);
+                telemetry::cache_miss();
                 Lookup::Refused(error)
             }
         }
@@ -277,6 +297,7 @@ impl TokenCache {
                 weight: estimated_weight(token),
             };
             self.entries.insert(digest, Arc::new(entry));
+            telemetry::cache_insert();
         }
         verified
     }
@@ -351,5 +372,6 @@ impl quick_cache::Lifecycle<TokenDigest, Arc<Entry>> for CountEvictions {
 
     fn on_evict(&self, _state: &mut (), _key: TokenDigest, _entry: Arc<Entry>) {
         self.0.fetch_add(1, Ordering::Relaxed);
+        telemetry::cache_eviction();
     }
 }

@@ -23,6 +23,7 @@ mod options;
 mod set;
 mod skip;
 mod source;
+mod telemetry;
 mod thumbprint;
 mod verified;
 mod x5c;

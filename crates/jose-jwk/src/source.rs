@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use jose_core::{CompactJws, Validation, VerifyingKey};
 
+use crate::cache::TokenCache;
 use crate::error::Error;
 use crate::jwk::Jwk;
 use crate::set::JwkSet;
@@ -93,6 +94,14 @@ pub trait KeySource: Send + Sync {
     fn trusts(&self, key: &KeyId) -> bool {
         let _ = key;
         false
+    }
+
+    /// Tells the source that `cache` keeps verdicts of tokens it verifies (jose-axum's
+    /// layer calls this for its cache), so that the source can report the cache's counts
+    /// beside its own: `jose-fetch` shows them in its `Status`. A source should hold the
+    /// cache weakly, so dropping the cache's owner frees it. The default ignores it.
+    fn token_cache_attached(&self, cache: &Arc<TokenCache>) {
+        let _ = cache;
     }
 }
 
@@ -328,6 +337,10 @@ macro_rules! delegate_key_source {
 
             fn trusts(&self, key: &KeyId) -> bool {
                 K::trusts(self, key)
+            }
+
+            fn token_cache_attached(&self, cache: &Arc<TokenCache>) {
+                K::token_cache_attached(self, cache)
             }
         }
     )+};

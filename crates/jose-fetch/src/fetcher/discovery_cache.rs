@@ -26,6 +26,7 @@ impl Inner {
                     reason: a.error.to_string(),
                 },
                 retryable: a.retryable,
+                outcome: a.outcome,
             })?;
         if response.status != 200 {
             return Err(Attempt {
@@ -33,6 +34,7 @@ impl Inner {
                     reason: format!("discovery document answered {}", response.status),
                 },
                 retryable: response.status == 429 || response.status >= 500,
+                outcome: FetchOutcome::HttpError,
             });
         }
         let url = discovery::jwks_uri(&response.body, issuer)?;

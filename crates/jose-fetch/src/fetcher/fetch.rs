@@ -23,6 +23,7 @@ impl Inner {
             (200, _) => self.parse(&response).map_err(Attempt::from),
             (304, Some(prev)) => {
                 Metrics::bump(&self.metrics.fetch_not_modified);
+                self.telemetry.fetched(FetchOutcome::NotModified);
                 Ok(self.snapshot_from(&response, Arc::clone(&prev.set), Some(prev)))
             }
             (404 | 410, _) if matches!(self.source, Source::Issuer { .. }) => {
@@ -34,6 +35,7 @@ impl Inner {
                         response.status
                     )),
                     retryable: true,
+                    outcome: FetchOutcome::HttpError,
                 })
             }
             (429 | 500..=599, _) => Err(Attempt {
@@ -42,10 +44,13 @@ impl Inner {
                     retry_after: cache_policy::retry_after(&response),
                 },
                 retryable: true,
+                outcome: FetchOutcome::HttpError,
             }),
-            (status, _) => {
-                Err(FetchError::invalid(format!("JWKS endpoint answered {status}")).into())
-            }
+            (status, _) => Err(Attempt {
+                error: FetchError::invalid(format!("JWKS endpoint answered {status}")),
+                retryable: false,
+                outcome: FetchOutcome::HttpError,
+            }),
         }
     }
 
@@ -60,6 +65,7 @@ impl Inner {
             tracing::warn!(reason = skipped.reason_code(), "JWKS key skipped");
         }
         Metrics::bump(&self.metrics.fetch_ok);
+        self.telemetry.fetched(FetchOutcome::Ok);
         tracing::info!(keys = set.len(), "JWKS fetched");
         Ok(self.snapshot_from(response, Arc::new(set), None))
     }
@@ -134,6 +140,7 @@ impl Inner {
                     HttpError::Connect(msg) => Attempt {
                         error: FetchError::unavailable(format!("connect: {msg}")),
                         retryable: true,
+                        outcome: FetchOutcome::Connect,
                     },
                     HttpError::TooLarge => {
                         FetchError::invalid("response is larger than the limit").into()
@@ -153,6 +160,12 @@ impl Inner {
         };
         tokio::time::timeout(self.config.total_timeout, exchange)
             .await
-            .unwrap_or_else(|_| Err(FetchError::unavailable("request timed out").into()))
+            .unwrap_or_else(|_| {
+                Err(Attempt {
+                    error: FetchError::unavailable("request timed out"),
+                    retryable: false,
+                    outcome: FetchOutcome::Timeout,
+                })
+            })
     }
 }

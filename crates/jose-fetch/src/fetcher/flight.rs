@@ -96,6 +96,8 @@ impl Inner {
                 state.last_error = None;
                 state.failures = 0;
                 state.retry_not_before = None;
+                self.telemetry
+                    .key_set_age(now.saturating_duration_since(snapshot.fetched_at()));
             }
             Err(error) => {
                 state.failures = state.failures.saturating_add(1);
@@ -122,6 +124,7 @@ impl Inner {
                     Ok(snapshot) => return Ok(snapshot),
                     Err(attempt) => {
                         Metrics::bump(&self.metrics.fetch_failed);
+                        self.telemetry.fetched(attempt.outcome);
                         let (low, high) = self.config.retry_delay;
                         // A server that asks for a longer pause than the retry delay
                         // gets it: the backoff in `finish` honours its Retry-After.

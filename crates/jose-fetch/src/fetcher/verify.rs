@@ -17,13 +17,32 @@ impl Inner {
             Ok(parsed) => Ok(parsed),
             Err(e) => {
                 self.ensure_timer();
-                self.read_set().await?;
-                Err(FetchError::Token(e.into()))
+                let refused = match self.read_set().await {
+                    Ok(_) => Err(FetchError::Token(e.into())),
+                    Err(unavailable) => Err(unavailable),
+                };
+                telemetry::verified(&refused);
+                refused
             }
         }
     }
 
+    /// Verifies with the held set or a newer one, and counts the verdict.
     pub(super) async fn verify_with<T>(
+        self: &Arc<Self>,
+        token: &CompactJws<'_>,
+        validation: &Validation,
+        claim_prechecks: bool,
+        verify: impl Fn(&JwkSet) -> Result<T, jose_jwk::Error>,
+    ) -> Result<T, FetchError> {
+        let result = self
+            .verify_uncounted(token, validation, claim_prechecks, verify)
+            .await;
+        telemetry::verified(&result);
+        result
+    }
+
+    async fn verify_uncounted<T>(
         self: &Arc<Self>,
         token: &CompactJws<'_>,
         validation: &Validation,
@@ -86,6 +105,7 @@ impl Inner {
                 return Err(not_found(false, None));
             } else if let Some(wait) = self.refetch_blocked(&state, now) {
                 Metrics::bump(&self.metrics.unknown_kid_cooldown);
+                self.telemetry.unknown_kid_refused();
                 tracing::debug!(
                     retry_after_ms = wait.as_millis() as u64,
                     "unknown kid: refetch refused by cooldown"
@@ -101,6 +121,7 @@ impl Inner {
                 });
             } else {
                 Metrics::bump(&self.metrics.unknown_kid_refetch);
+                self.telemetry.unknown_kid_refetch();
                 tracing::info!("unknown kid: refetching the key set");
                 Newer::Fetch(self.start_locked(&mut state, Trigger::UnknownKid, now))
             }
