@@ -370,6 +370,9 @@ mod tests {
         assert!(!media_type_eq("at+jwt", "jwt"));
         assert!(!media_type_eq("at+jwt", "application/"));
         assert!(!media_type_eq("at+jwt", "x-application/at+jwt"));
+        // Only the exact prefix is optional, not any twelve leading bytes.
+        assert!(!media_type_eq("at+jwt", "application!at+jwt"));
+        assert!(!media_type_eq("123456789012jwt", "jwt"));
     }
 
     /// Without a system clock (wasm32-unknown-unknown) and without a configured one, the
