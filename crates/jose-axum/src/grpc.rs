@@ -48,8 +48,9 @@ pub(crate) fn is_grpc_request(headers: &HeaderMap) -> bool {
         return false;
     };
     let value = value.as_bytes().trim_ascii();
-    value.len() >= GRPC.len()
-        && value[..GRPC.len()].eq_ignore_ascii_case(GRPC)
+    value
+        .get(..GRPC.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(GRPC))
         && matches!(value.get(GRPC.len()), None | Some(b'+' | b';' | b' '))
 }
 

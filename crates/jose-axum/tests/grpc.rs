@@ -362,7 +362,9 @@ async fn raw(
     if let Some(value) = authorization {
         request = request.header("authorization", value);
     }
-    let request = request.body(tonic::body::Body::empty()).unwrap();
+    // One gRPC message frame: not compressed, length 0 (the empty message `()`).
+    let frame = String::from("\0\0\0\0\0");
+    let request = request.body(tonic::body::Body::new(frame)).unwrap();
     poll_fn(|cx| channel.poll_ready(cx)).await.unwrap();
     channel.call(request).await.unwrap()
 }
