@@ -13,12 +13,14 @@ use serde::de::DeserializeOwned;
 use crate::rejection::AuthRejection;
 use crate::scope::{self, RequiredScopes};
 
-/// What `JwtAuth` put into the request: the realm for later challenges, and the token if
-/// one was presented (absent only when credentials are optional).
+/// What `JwtAuth` put into the request: the realm for later challenges, the token if
+/// one was presented (absent only when credentials are optional), and whether later
+/// refusals of this request are answered in gRPC.
 #[derive(Debug, Clone)]
 pub(crate) struct AuthContext {
     pub(crate) realm: Arc<str>,
     pub(crate) token: Option<VerifiedToken>,
+    pub(crate) grpc: bool,
 }
 
 impl AuthContext {

@@ -14,6 +14,7 @@ use tower::{Layer, Service};
 
 use crate::bearer::{self, Fallback, Found};
 use crate::extract::{AuthContext, VerifiedToken};
+use crate::grpc::Protocol;
 use crate::rejection::{AuthRejection, quotable};
 use jose_jwk::{KeySource, TokenCache, TokenCacheOptions, TokenCacheStats};
 
@@ -35,6 +36,11 @@ use jose_jwk::{KeySource, TokenCache, TokenCacheOptions, TokenCacheStats};
 /// | token refused (signature, unknown `kid`, expired, `iss`, `aud`, …) | 401, `error="invalid_token"`, `error_description` a fixed phrase for the stable code |
 /// | keys unavailable (provider down with nothing cached) | 503, `Retry-After` when known |
 ///
+/// A gRPC call (`content-type: application/grpc…`, or every request with
+/// [`JwtAuthBuilder::protocol`]) is refused with a gRPC trailers-only response instead:
+/// `UNAUTHENTICATED` (16) for the 401 cases, `UNAVAILABLE` (14) for 503, and
+/// [`RequireScopes`](crate::RequireScopes) behind the layer answers `PERMISSION_DENIED` (7).
+///
 /// Routes outside the layer are public: with axum, add them after `route_layer(auth)`.
 #[derive(Clone)]
 pub struct JwtAuth {
@@ -49,6 +55,7 @@ struct Config {
     realm: Arc<str>,
     fallbacks: Vec<Fallback>,
     optional: bool,
+    protocol: Protocol,
 }
 
 /// Builds a [`JwtAuth`].
@@ -60,6 +67,7 @@ pub struct JwtAuthBuilder {
     realm: String,
     fallbacks: Vec<Fallback>,
     optional: bool,
+    protocol: Protocol,
 }
 
 impl JwtAuth {
@@ -78,6 +86,7 @@ impl JwtAuth {
             realm: "api".to_owned(),
             fallbacks: Vec::new(),
             optional: false,
+            protocol: Protocol::Auto,
         }
     }
 
@@ -144,10 +153,11 @@ impl JwtAuth {
         self.config.cache.as_ref().map(|cache| cache.stats())
     }
 
-    async fn context(&self, headers: &HeaderMap) -> Result<AuthContext, AuthRejection> {
+    async fn context(&self, headers: &HeaderMap, grpc: bool) -> Result<AuthContext, AuthRejection> {
         Ok(AuthContext {
             realm: Arc::clone(&self.config.realm),
             token: self.authenticate(headers).await?,
+            grpc,
         })
     }
 }
@@ -158,6 +168,7 @@ impl fmt::Debug for JwtAuth {
             .field("realm", &self.config.realm)
             .field("fallbacks", &self.config.fallbacks)
             .field("optional", &self.config.optional)
+            .field("protocol", &self.config.protocol)
             .finish_non_exhaustive()
     }
 }
@@ -195,6 +206,14 @@ impl JwtAuthBuilder {
         self
     }
 
+    /// Which protocol refusals are answered in (default [`Protocol::Auto`]: gRPC for a
+    /// request whose `content-type` is `application/grpc…`, RFC 6750 HTTP otherwise).
+    /// [`RequireScopes`](crate::RequireScopes) behind this layer follows its choice.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
     /// The verified-token cache (on by default: 10 000 tokens, 32 MiB, a verdict reused
     /// for at most 60 s and never past the token's `exp`; see `jose_jwk::TokenCache`).
     /// A repeated token then costs a SHA-256 and a lookup instead of a signature
@@ -223,6 +242,7 @@ impl JwtAuthBuilder {
                 realm: self.realm.into(),
                 fallbacks: self.fallbacks,
                 optional: self.optional,
+                protocol: self.protocol,
             }),
         }
     }
@@ -234,6 +254,7 @@ impl fmt::Debug for JwtAuthBuilder {
             .field("realm", &self.realm)
             .field("fallbacks", &self.fallbacks)
             .field("optional", &self.optional)
+            .field("protocol", &self.protocol)
             .finish_non_exhaustive()
     }
 }
@@ -277,13 +298,14 @@ where
         let fresh = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, fresh);
         let auth = self.auth.clone();
+        let grpc = auth.config.protocol.is_grpc(request.headers());
         Box::pin(async move {
-            match auth.context(request.headers()).await {
+            match auth.context(request.headers(), grpc).await {
                 Ok(context) => {
                     request.extensions_mut().insert(context);
                     inner.call(request).await
                 }
-                Err(rejection) => Ok(rejection.into_http_response()),
+                Err(rejection) => Ok(rejection.into_response_for(grpc)),
             }
         })
     }

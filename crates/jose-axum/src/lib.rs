@@ -7,6 +7,7 @@
 
 // The public interface is:
 pub use crate::extract::{Claims, VerifiedToken};
+pub use crate::grpc::Protocol;
 pub use crate::layer::{JwtAuth, JwtAuthBuilder, JwtAuthService};
 pub use crate::rejection::AuthRejection;
 pub use crate::scope::{RequireScopes, RequireScopesService};
@@ -17,6 +18,7 @@ pub use jose_jwk::{KeySource, KeySourceError, VerifyFuture};
 
 mod bearer;
 mod extract;
+mod grpc;
 mod layer;
 mod rejection;
 mod scope;

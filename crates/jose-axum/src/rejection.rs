@@ -1,5 +1,6 @@
 //! Refusals and their HTTP form (RFC 6750 §3): 401 with a `Bearer` challenge, 403 for
-//! missing scopes, 503 when keys cannot be had, 500 when the layer is missing.
+//! missing scopes, 503 when keys cannot be had, 500 when the layer is missing; and their
+//! gRPC form (`UNAUTHENTICATED`, `PERMISSION_DENIED`, `UNAVAILABLE`, `INTERNAL`).
 //!
 //! The response carries only our own fixed text: the realm the service chose, the scopes
 //! the route requires, and a phrase chosen by the stable error code. Never the token, a
@@ -13,6 +14,8 @@ use axum::response::IntoResponse;
 use http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 use jose_jwk::KeySourceError;
+
+use crate::grpc;
 
 /// Why a request was refused, as the layer, [`RequireScopes`](crate::RequireScopes) or an
 /// extractor decided.
@@ -172,6 +175,65 @@ impl AuthRejection {
     }
 }
 
+impl AuthRejection {
+    /// The gRPC status code: `UNAUTHENTICATED` (16) where HTTP says 401,
+    /// `PERMISSION_DENIED` (7) for 403, `UNAVAILABLE` (14) for 503 and `INTERNAL` (13)
+    /// for 500. With tonic, `tonic::Code::from(rejection.grpc_status())`.
+    pub fn grpc_status(&self) -> i32 {
+        match self.kind {
+            Kind::Missing | Kind::Malformed(_) | Kind::InvalidToken(_) => {
+                grpc::code::UNAUTHENTICATED
+            }
+            Kind::InsufficientScope(_) => grpc::code::PERMISSION_DENIED,
+            Kind::Unavailable { .. } => grpc::code::UNAVAILABLE,
+            Kind::NotConfigured => grpc::code::INTERNAL,
+        }
+    }
+
+    /// The `grpc-message`: a fixed ASCII phrase chosen by the kind of refusal (and for a
+    /// refused token by its stable code), never a value from the request. A wiring bug
+    /// (layer missing) says only "internal error", as the HTTP 500 says nothing.
+    pub fn grpc_message(&self) -> &'static str {
+        match &self.kind {
+            Kind::Missing => "no bearer token",
+            Kind::Malformed(reason) => reason,
+            Kind::InvalidToken(code) => describe(code),
+            Kind::Unavailable { .. } => "signing keys are unavailable",
+            Kind::InsufficientScope(_) => "the token lacks a required scope",
+            Kind::NotConfigured => "internal error",
+        }
+    }
+
+    /// The gRPC answer, a trailers-only response: HTTP 200, `content-type:
+    /// application/grpc`, [`grpc_status`](Self::grpc_status), the percent-encoded
+    /// [`grpc_message`](Self::grpc_message), `grpc-retry-pushback-ms` when keys are
+    /// unavailable and the fetcher knows when it retries, an empty body, and this
+    /// rejection in the response extensions.
+    pub fn into_grpc_response<B: Default>(self) -> Response<B> {
+        let mut response = Response::new(B::default());
+        let pushback = self
+            .retry_after()
+            .map(|after| u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+        grpc::trailers_only(
+            response.headers_mut(),
+            self.grpc_status(),
+            self.grpc_message(),
+            pushback,
+        );
+        response.extensions_mut().insert(self);
+        response
+    }
+
+    /// The gRPC or the HTTP answer.
+    pub(crate) fn into_response_for<B: Default>(self, grpc: bool) -> Response<B> {
+        if grpc {
+            self.into_grpc_response()
+        } else {
+            self.into_http_response()
+        }
+    }
+}
+
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> axum::response::Response {
         self.into_http_response()
@@ -290,6 +352,69 @@ mod tests {
 
         let r: Response<String> = AuthRejection::not_configured().into_http_response();
         assert_eq!(r.status(), 500);
+    }
+
+    #[test]
+    fn grpc_responses() {
+        let r: Response<String> = AuthRejection::missing(realm()).into_grpc_response();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/grpc");
+        assert_eq!(r.headers()["grpc-status"], "16");
+        assert_eq!(r.headers()["grpc-message"], "no bearer token");
+        assert!(r.headers().get(WWW_AUTHENTICATE).is_none());
+        assert!(r.body().is_empty());
+        assert_eq!(
+            r.extensions().get::<AuthRejection>().unwrap().code(),
+            "ERR_BEARER_MISSING"
+        );
+
+        let expired = AuthRejection::invalid_token(realm(), "ERR_JWT_EXPIRED");
+        let r: Response<String> = expired.into_grpc_response();
+        assert_eq!(r.headers()["grpc-status"], "16");
+        assert_eq!(r.headers()["grpc-message"], "the token has expired");
+
+        let scope = AuthRejection::insufficient_scope(realm(), Arc::from("a b"));
+        assert_eq!(scope.grpc_status(), 7);
+        let r: Response<String> = scope.into_grpc_response();
+        assert_eq!(r.headers()["grpc-status"], "7");
+        assert_eq!(
+            r.headers()["grpc-message"],
+            "the token lacks a required scope"
+        );
+
+        let down = KeySourceError::Unavailable {
+            code: "ERR_JWKS_UNAVAILABLE",
+            message: "keys unavailable: connection refused to https://idp.internal/".into(),
+            retry_after: Some(Duration::from_millis(1500)),
+        };
+        let r: Response<String> = AuthRejection::from_source(realm(), &down).into_grpc_response();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["grpc-status"], "14");
+        assert_eq!(r.headers()["grpc-message"], "signing keys are unavailable");
+        assert_eq!(r.headers()["grpc-retry-pushback-ms"], "1500");
+        assert!(r.headers().get(RETRY_AFTER).is_none());
+
+        let r: Response<String> = AuthRejection::not_configured().into_grpc_response();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["grpc-status"], "13");
+        assert_eq!(r.headers()["grpc-message"], "internal error");
+    }
+
+    /// Every gRPC message is one of our phrases: printable ASCII without `%`, so it goes
+    /// on the wire as it is.
+    #[test]
+    fn every_grpc_message_needs_no_encoding() {
+        for rejection in [
+            AuthRejection::missing(realm()),
+            AuthRejection::malformed(realm(), "more than one bearer token"),
+            AuthRejection::invalid_token(realm(), "ERR_JWS_SIGNATURE_INVALID"),
+            AuthRejection::invalid_token(realm(), "ERR_SOMETHING_NEW"),
+            AuthRejection::insufficient_scope(realm(), Arc::from("x")),
+            AuthRejection::not_configured(),
+        ] {
+            let message = rejection.grpc_message();
+            assert_eq!(grpc::percent_encode(message), message);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tower::{Layer, Service};
 
 use crate::extract::{AuthContext, VerifiedToken};
+use crate::grpc::is_grpc_request;
 use crate::rejection::{AuthRejection, quotable};
 
 /// The scopes a token grants: `scope` split on spaces, then `scp` (split the same way
@@ -76,7 +77,8 @@ impl RequiredScopes {
 /// A layer that lets a request through only if its verified token grants every one of
 /// the scopes; otherwise 403 with `error="insufficient_scope"` and `scope="…"` naming
 /// them. Without a token (credentials optional) it answers 401; without the
-/// [`JwtAuth`](crate::JwtAuth) layer in front, 500.
+/// [`JwtAuth`](crate::JwtAuth) layer in front, 500. Where `JwtAuth` answers in gRPC,
+/// so does this layer: `PERMISSION_DENIED`, `UNAUTHENTICATED`, `INTERNAL`.
 ///
 /// Put it on one route, inside `JwtAuth`:
 ///
@@ -148,7 +150,13 @@ where
             Ok(()) => Box::pin(self.inner.call(request)),
             Err(rejection) => {
                 tracing::debug!(code = rejection.code(), "request refused: scope");
-                Box::pin(std::future::ready(Ok(rejection.into_http_response())))
+                // The protocol `JwtAuth` chose for this request; without the layer (a
+                // wiring bug) the request's own content-type decides.
+                let grpc = request
+                    .extensions()
+                    .get::<AuthContext>()
+                    .map_or_else(|| is_grpc_request(request.headers()), |c| c.grpc);
+                Box::pin(std::future::ready(Ok(rejection.into_response_for(grpc))))
             }
         }
     }
