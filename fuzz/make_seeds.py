@@ -256,13 +256,19 @@ for alg in range(6):
     write("rsa_verify_differential", f"raw-zero-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 256)
     write("rsa_verify_differential", f"raw-ff-{alg}", bytes([alg, 0, 1, 0x61]) + b"\xff" * 256)
     write("rsa_verify_differential", f"raw-one-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 255 + b"\x01")
-    # The 3072- and 4096-bit keys (choice byte alg + 6 * key).
-    for key in (1, 2):
+    # The other keys (choice byte alg + 6 * key): 3072, 4096, 2049 (e = 3) and 3070
+    # (e = 2^32 + 1) bits.
+    for key in (1, 2, 3, 4):
         choice = alg + 6 * key
         head = bytes([choice, 1, len(msg)]) + msg
         write("rsa_verify_differential", f"valid-k{key}-{alg}", head + b"\x00")
         write("rsa_verify_differential", f"em-flip-k{key}-{alg}", head + b"\x02\x01\x00\x05\x10")
-        write("rsa_verify_differential", f"raw-ff-k{key}-{alg}", bytes([choice, 0, 1, 0x61]) + b"\xff" * (256 + 128 * key))
+        k = {1: 384, 2: 512, 3: 257, 4: 384}[key]
+        write("rsa_verify_differential", f"raw-ff-k{key}-{alg}", bytes([choice, 0, 1, 0x61]) + b"\xff" * k)
+    # 2049 bits: PSS with the octet before EM set (EM flipped at position 0 by 1).
+    if alg >= 3:
+        head = bytes([alg + 18, 1, len(msg)]) + msg
+        write("rsa_verify_differential", f"octet-before-em-{alg}", head + b"\x02\x01\x00\x00\x01")
 
 # --- es256_verify_differential -------------------------------------------------------
 # mode 0: [0][len][msg][sig]; mode 1: [1][flags][len][msg][tweak bytes];
