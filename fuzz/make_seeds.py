@@ -5,7 +5,8 @@ Seeds come from the test vectors (RFC 7515/7520 tokens, the PyJWT interop tokens
 from one attack case per security rule: alg none / HS256, duplicate members, crit,
 b64, padding and other base64url deviations, DER signatures, malformed claims. The
 binary seeds of the differential targets follow the input layouts documented on
-jose_fuzz::rsa_verify_differential and jose_fuzz::es256_verify_differential.
+jose_fuzz::rsa_verify_differential, jose_fuzz::es256_verify_differential,
+jose_fuzz::montgomery_differential and jose_fuzz::ec_table_differential.
 
 Run from fuzz/: python3 make_seeds.py. Existing seed-* files are replaced (seeds with
 identical bytes are written once); files found by the fuzzer (hash names) are left alone.
@@ -255,13 +256,19 @@ for alg in range(6):
     write("rsa_verify_differential", f"raw-zero-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 256)
     write("rsa_verify_differential", f"raw-ff-{alg}", bytes([alg, 0, 1, 0x61]) + b"\xff" * 256)
     write("rsa_verify_differential", f"raw-one-{alg}", bytes([alg, 0, 1, 0x61]) + b"\x00" * 255 + b"\x01")
-    # The 3072- and 4096-bit keys (choice byte alg + 6 * key).
-    for key in (1, 2):
+    # The other keys (choice byte alg + 6 * key): 3072, 4096, 2049 (e = 3) and 3070
+    # (e = 2^32 + 1) bits.
+    for key in (1, 2, 3, 4):
         choice = alg + 6 * key
         head = bytes([choice, 1, len(msg)]) + msg
         write("rsa_verify_differential", f"valid-k{key}-{alg}", head + b"\x00")
         write("rsa_verify_differential", f"em-flip-k{key}-{alg}", head + b"\x02\x01\x00\x05\x10")
-        write("rsa_verify_differential", f"raw-ff-k{key}-{alg}", bytes([choice, 0, 1, 0x61]) + b"\xff" * (256 + 128 * key))
+        k = {1: 384, 2: 512, 3: 257, 4: 384}[key]
+        write("rsa_verify_differential", f"raw-ff-k{key}-{alg}", bytes([choice, 0, 1, 0x61]) + b"\xff" * k)
+    # 2049 bits: PSS with the octet before EM set (EM flipped at position 0 by 1).
+    if alg >= 3:
+        head = bytes([alg + 18, 1, len(msg)]) + msg
+        write("rsa_verify_differential", f"octet-before-em-{alg}", head + b"\x02\x01\x00\x00\x01")
 
 # --- es256_verify_differential -------------------------------------------------------
 # mode 0: [0][len][msg][sig]; mode 1: [1][flags][len][msg][tweak bytes];
@@ -285,6 +292,76 @@ for flags in (1, 3):
     write("es256_verify_differential", f"key-scalar-{flags}", bytes([2, flags]) + scalar + b"\x07\x01" + bytes([len(m)]) + m + b"\x01")
 write("es256_verify_differential", "key-scalar-zero", bytes([2, 1]) + b"\x00" * 32)
 write("es256_verify_differential", "key-scalar-order", bytes([2, 1]) + bytes.fromhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"))
+
+# --- montgomery_differential ---------------------------------------------------------
+# [u16: bits = 2048 + v % 6145][shape][base choice][exponent choice] then the modulus'
+# octets (all of them for shapes 0 and 3, the low 8 for 1 and 2; the rest from a stream),
+# then the base's and the exponent's extra input.
+def mont(bits, shape, base, exp, rest=b""):
+    return struct.pack(">H", bits - 2048) + bytes([shape, base, exp]) + rest
+
+
+for name, data in {
+    "2048-random-65537": mont(2048, 0, 6, 0),
+    "2049-ones-nminus1-e3": mont(2049, 1, 2, 1),
+    "2056-pow2plus-zero-small": mont(2056, 2, 0, 2, b"\x00" * 7 + b"\x01" + b"\x11"),
+    "2057-one-e2": mont(2057, 0, 1, 3, b""),
+    "3071-10-justunder-max": mont(3071, 3, 3, 6),
+    "3072-n-refused": mont(3072, 0, 4, 0),
+    "4096-nplus-refused": mont(4096, 1, 5, 0, b"\xff" * 8 + b"\x00\x02"),
+    "4097-anybase-u64": mont(4097, 0, 7, 5),
+    "6143-random-u32": mont(6143, 3, 6, 4),
+    "8191-one-2j1": mont(8191, 2, 1, 7, b"\x00" * 8 + b"\x3f"),
+    "8192-random-65537": mont(8192, 0, 7, 0),
+    "2048-long-base": mont(2048, 0, 0x86, 0),
+    "2048-short-base": mont(2048, 0, 0x46, 0),
+    "2050-e0-refused": mont(2050, 2, 6, 3, b"\x00" * 8 + b"\x00"),
+}.items():
+    write("montgomery_differential", name, data)
+
+# --- ec_table_differential -----------------------------------------------------------
+# [key: k·G (+32-octet k), G, −G, or from x (+32-octet x; 0x80: n − 1 + x, 0x40: odd y)]
+# [relation][u1: 32][u2: 32]([window] for relations 5, 6)[tamper]
+P256_P = 2**256 - 2**224 + 2**192 + 2**96 - 1
+P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+U1 = bytes(range(0x21, 0x41))
+U2 = bytes((0x5A ^ (i * 0x3D)) & 0xFF | 0x11 for i in range(32))
+K = bytes.fromhex("9c1f05e2773a4b108d61f42e53b807c93da26e910b58e724cf86197a42d365f0")
+
+
+def ec(key, relation, tamper=0, window=None):
+    data = bytes([key[0]]) + key[1:] + bytes([relation]) + U1 + U2
+    if window is not None:
+        data += bytes([window])
+    return data + bytes([tamper])
+
+
+kg = bytes([0]) + K
+for relation in range(8):
+    window = 17 if relation in (5, 6) else None
+    write("ec_table_differential", f"kg-relation{relation}", ec(kg, relation, 0, window))
+for tamper in (1, 2, 3):
+    write("ec_table_differential", f"kg-tamper{tamper}", ec(kg, 0, tamper))
+for window in (0, 63):
+    write("ec_table_differential", f"kg-double-window{window}", ec(kg, 5, 0, window))
+    write("ec_table_differential", f"kg-opposite-window{window}", ec(kg, 6, 0, window))
+for name, key in (("g", bytes([1])), ("minus-g", bytes([2]))):
+    for relation in (0, 3, 4):
+        write("ec_table_differential", f"{name}-relation{relation}", ec(key, relation))
+    write("ec_table_differential", f"{name}-double", ec(key, 5, 0, 5))
+# x-coordinates just above n (r = x − n): the first few that are on the curve.
+N_MINUS_1 = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550
+found = 0
+for i in range(2, 64):
+    x = N_MINUS_1 + i
+    rhs = (x**3 - 3 * x + P256_B) % P256_P
+    if pow(rhs, (P256_P - 1) // 2, P256_P) == 1:
+        key = bytes([0x83]) + i.to_bytes(32, "big")
+        write("ec_table_differential", f"x-above-n-{i}", ec(key, 7))
+        found += 1
+        if found == 3:
+            break
+write("ec_table_differential", "x-random", ec(bytes([3]) + bytes(range(32)), 0))
 
 # --- jose-jwk: jwk_parse, jwks_parse, verify_jwt ---------------------------------------
 interop_jwks = load("interop/jwks.json")

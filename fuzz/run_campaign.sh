@@ -11,7 +11,7 @@ SECS=${SECS:-600}
 PARSERS=(compact_parse header_json base64url jwk_parse jwks_parse bearer_request)
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(compact_parse header_json base64url jwk_parse jwks_parse claims verify_jwt rsa_verify_differential es256_verify_differential key_import provider_responses bearer_request)
+  TARGETS=(compact_parse header_json base64url jwk_parse jwks_parse claims verify_jwt rsa_verify_differential es256_verify_differential montgomery_differential ec_table_differential key_import provider_responses bearer_request)
 fi
 is_parser() { local t; for t in "${PARSERS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 # Inputs must reach past each size limit (token 16 KiB, JWK / JWK Set / response body

@@ -25,6 +25,8 @@ mod ec;
 mod ec_table;
 mod ec_wide;
 mod ed25519;
+#[cfg(feature = "bench-internals")]
+pub(crate) mod internal;
 mod key;
 mod montgomery;
 mod rsa;

@@ -30,10 +30,13 @@ pub mod json {
     pub use crate::token::json::{JsonError, parse_object};
 }
 
-/// Entry points for the benches. Not part of the stable API.
+/// Entry points for the benches and the arithmetic fuzz targets. Not part of the stable
+/// API.
 #[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod internal {
+    pub use crate::crypto::internal::{Es256Key, RsaModulus};
+
     /// **Benches only; checks no signature.** Compiled only with the `bench-internals`
     /// feature, which the benches crate turns on, so a service cannot call it by mistake.
     /// Runs `verify_jwt_with` on exactly its own

@@ -8,8 +8,10 @@ use p256::ecdsa::signature::Signer as _;
 use p256::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
 use rsa::sha2::{Sha256, Sha384, Sha512};
 
-/// The RSA test keys, private and public PEM: 2048, 3072 and 4096 bits.
-const RSA_PEMS: [(&str, &str); 3] = [
+/// The RSA test keys, private and public PEM: 2048, 3072 and 4096 bits with e = 65537,
+/// then 2049 bits with e = 3 (33 limbs: the looped squaring; and PSS's encoded message
+/// one octet shorter than the modulus) and 3070 bits with e = 2³² + 1.
+const RSA_PEMS: [(&str, &str); 5] = [
     (
         include_str!("../../../test-vectors/keys/rsa-2048.pem"),
         include_str!("../../../test-vectors/keys/rsa-2048.pub.pem"),
@@ -21,6 +23,14 @@ const RSA_PEMS: [(&str, &str); 3] = [
     (
         include_str!("../../../test-vectors/keys/rsa-4096.pem"),
         include_str!("../../../test-vectors/keys/rsa-4096.pub.pem"),
+    ),
+    (
+        include_str!("../../../test-vectors/keys/rsa-2049-e3.pem"),
+        include_str!("../../../test-vectors/keys/rsa-2049-e3.pub.pem"),
+    ),
+    (
+        include_str!("../../../test-vectors/keys/rsa-3070-e2p32.pem"),
+        include_str!("../../../test-vectors/keys/rsa-3070-e2p32.pub.pem"),
     ),
 ];
 const EC_PRIVATE_PEM: &str = include_str!("../../../test-vectors/keys/ec-p256.pem");
@@ -65,7 +75,8 @@ pub(crate) const INTEROP_JWKS: &str = include_str!("../../../test-vectors/intero
 /// The number of RSA test keys.
 pub(crate) const RSA_KEYS: usize = RSA_PEMS.len();
 
-/// RSA test key `index` (0: 2048 bits, 1: 3072, 2: 4096).
+/// RSA test key `index` (0: 2048 bits, 1: 3072, 2: 4096, 3: 2049 with e = 3, 4: 3070
+/// with e = 2³² + 1).
 pub(crate) fn rsa(index: usize) -> &'static RsaKeys {
     static KEYS: [OnceLock<RsaKeys>; RSA_KEYS] = [const { OnceLock::new() }; RSA_KEYS];
     let (private_pem, public_pem) = RSA_PEMS[index];
@@ -106,7 +117,7 @@ mod tests {
 
     #[test]
     fn both_views_are_the_same_key() {
-        for (index, bits) in [2048, 3072, 4096].into_iter().enumerate() {
+        for (index, bits) in [2048, 3072, 4096, 2049, 3070].into_iter().enumerate() {
             let rsa = rsa(index);
             let (n, e) = rsa.ours.rsa_components().expect("an RSA key");
             assert_eq!(n, rsa.private.n().to_bytes_be());

@@ -5,6 +5,7 @@ mod b64ref;
 mod bearer;
 mod claims;
 mod curves_diff;
+mod ec_table_diff;
 mod es256_diff;
 mod fetch;
 mod input;
@@ -12,16 +13,19 @@ mod json_names;
 mod jwk;
 mod key_import;
 mod keys;
+mod montgomery_diff;
 mod parse;
 mod rsa_diff;
 
 pub use crate::bearer::bearer_request;
 pub use crate::claims::claims;
 pub use crate::curves_diff::{ec_wide_verify_differential, ed25519_verify_differential};
+pub use crate::ec_table_diff::ec_table_differential;
 pub use crate::es256_diff::es256_verify_differential;
 pub use crate::fetch::provider_responses;
 pub use crate::jwk::{jwk_parse, jwks_parse, verify_jwt};
 pub use crate::key_import::key_import;
+pub use crate::montgomery_diff::montgomery_differential;
 pub use crate::parse::{base64url, compact_parse, header_json};
 pub use crate::rsa_diff::rsa_verify_differential;
 
@@ -39,6 +43,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("es256_verify_differential", es256_verify_differential),
     ("ec_wide_verify_differential", ec_wide_verify_differential),
     ("ed25519_verify_differential", ed25519_verify_differential),
+    ("montgomery_differential", montgomery_differential),
+    ("ec_table_differential", ec_table_differential),
     ("jwk_parse", jwk_parse),
     ("jwks_parse", jwks_parse),
     ("verify_jwt", verify_jwt),

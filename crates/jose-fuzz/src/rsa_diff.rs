@@ -1,7 +1,7 @@
 //! The `rsa_verify_differential` target: RS256/384/512 and PS256/384/512 verification in
 //! `jose-core` against the `rsa` crate's own verifiers, on the fixed RSA test keys
-//! (2048, 3072 and 4096 bits: jose-core's Montgomery arithmetic works on 32, 48 and 64
-//! limbs respectively).
+//! (2048, 3072 and 4096 bits, whose squarings are unrolled; 2049 bits with e = 3, on
+//! the looped squaring; 3070 bits with e = 2³² + 1).
 
 use jose_core::Algorithm;
 use rsa::BigUint;
@@ -23,8 +23,8 @@ const ALGS: [Algorithm; 6] = [
 
 /// Fuzz target `rsa_verify_differential`.
 ///
-/// Input: a choice byte (`% 6`: the algorithm; `/ 6 % 3`: the key, 2048, 3072 or 4096
-/// bits, so choices 0–5 use the 2048-bit key), a mode, a length-prefixed message, then per mode either
+/// Input: a choice byte (`% 6`: the algorithm; `/ 6 % 5`: the key, 2048, 3072, 4096,
+/// 2049 (e = 3) or 3070 (e = 2³² + 1) bits, so choices 0–5 use the 2048-bit key), a mode, a length-prefixed message, then per mode either
 /// the raw signature (mode even) or instructions for a crafted signature (mode odd): the
 /// fuzzer gets the valid encoded message EM for the message (EMSA-PKCS1-v1_5, or
 /// EMSA-PSS with a salt and salt length it picks), may flip bytes of EM, and the harness
@@ -33,18 +33,19 @@ const ALGS: [Algorithm; 6] = [
 ///
 /// Oracle: `jose_core::VerifyingKey::verify_signature` and the `rsa` crate
 /// (`pkcs1v15::VerifyingKey` / `pss::VerifyingKey::new`, which in rsa 0.9 fixes the salt
-/// length to the hash length, as RFC 7518 does) agree on every input; and an
-/// undamaged, correctly encoded signature (salt length = hash length) verifies.
+/// length to the hash length, as RFC 7518 does) agree on every input but one kind; and
+/// an undamaged, correctly encoded signature (salt length = hash length) verifies.
 ///
 /// The target is slow by design: most inputs cost one RSA private-key operation (up to
 /// 4096 bits) to sign the crafted encoding. Build it without sanitizer or comparison
 /// tracing (`run_campaign.sh` does).
 ///
-/// Known principled difference, unreachable here: for moduli whose bit length is 1 mod
-/// 8 the `rsa` crate drops the leading octet of EM without checking that it is zero,
-/// where jose-core (RFC 8017 §9.1.2 via §8.1.2 step 2c) requires it to be zero. The
-/// test keys are exactly 2048, 3072 and 4096 bits, so emLen equals the modulus length
-/// and no octet is dropped.
+/// The one kind, a known principled difference: for moduli whose bit length is 1 mod 8
+/// (the 2049-bit key) EM is one octet shorter than the modulus, and the `rsa` crate
+/// drops the octet before it without checking that it is zero, where jose-core (RFC 8017
+/// §8.1.2 step 2c: the integer must fit in emBits bits) requires it to be zero. For a
+/// PSS signature whose public-key operation leaves that octet non-zero the oracle is
+/// that jose-core refuses it, whatever `rsa` says.
 pub fn rsa_verify_differential(data: &[u8]) {
     let mut input = Input::new(data);
     let choice = usize::from(input.byte());
@@ -62,6 +63,13 @@ pub fn rsa_verify_differential(data: &[u8]) {
     };
 
     let ours = keys.ours.verify_signature(alg, message, &signature);
+    if pss_octet_before_em_is_set(keys, alg, &signature) {
+        assert!(
+            ours.is_err(),
+            "{alg}: accepted an encoded message with a non-zero octet before it"
+        );
+        return;
+    }
     let theirs = rsa_crate_verifies(keys, alg, message, &signature);
     if must_verify {
         assert!(
@@ -77,6 +85,19 @@ pub fn rsa_verify_differential(data: &[u8]) {
     if let Err(e) = ours {
         assert_eq!(e.code(), "ERR_JWS_SIGNATURE_INVALID", "{alg}: {e:?}");
     }
+}
+
+/// Whether `alg` is PSS, the modulus is 8·k − 7 bits (EM is `k − 1` octets), and the
+/// signature's public-key operation sets the octet before EM: the case the `rsa` crate
+/// does not check (see [`rsa_verify_differential`]).
+fn pss_octet_before_em_is_set(keys: &RsaKeys, alg: Algorithm, signature: &[u8]) -> bool {
+    let n = keys.private.n();
+    if !alg.name().starts_with("PS") || n.bits() % 8 != 1 || signature.len() != keys.private.size()
+    {
+        return false;
+    }
+    let s = BigUint::from_bytes_be(signature);
+    &s < n && s.modpow(keys.private.e(), n).bits() >= n.bits()
 }
 
 fn rsa_crate_verifies(keys: &RsaKeys, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
@@ -328,9 +349,49 @@ mod tests {
             }
             rsa_verify_differential(&[alg, 0, 1, b'a', 1, 2, 3]);
         }
-        // The 3072- and 4096-bit keys: a valid signature verifies in both.
-        for choice in [6, 9, 12, 17] {
+        // The other keys: a valid signature verifies in both.
+        for choice in [6, 9, 12, 17, 18, 21, 26, 29] {
             rsa_verify_differential(&[choice, 1, 2, b'h', b'i', 0]);
         }
+    }
+
+    /// On the 2049-bit key, a valid PSS encoded message signed with the octet before it
+    /// set to 1 (still below the modulus, whose top octet is 1): the `rsa` crate, which
+    /// drops that octet unchecked, accepts it; jose-core refuses it, and the target's
+    /// oracle expects exactly that.
+    #[test]
+    fn pss_octet_before_em_must_be_zero() {
+        let keys = keys::rsa(3);
+        let n = keys.private.n().to_bytes_be();
+        assert_eq!((n.len(), n[0]), (257, 1));
+        let alg = Algorithm::PS256;
+        let m_hash = hash(alg, &[b"msg"]);
+        let sign = |em: &[u8]| {
+            let m = BigUint::from_bytes_be(em);
+            let s = rsa::hazmat::rsa_decrypt::<NoRng>(None, &keys.private, &m).expect("op");
+            left_pad(&s.to_bytes_be(), 257)
+        };
+        let mut tried = 0;
+        for salt in 0..=255u8 {
+            let mut em = pss_encode(alg, &m_hash, &[salt; 32], 2048).expect("fits");
+            assert_eq!((em.len(), em[0]), (257, 0));
+            let valid = sign(&em);
+            assert!(keys.ours.verify_signature(alg, b"msg", &valid).is_ok());
+            assert!(rsa_crate_verifies(keys, alg, b"msg", &valid));
+            assert!(!pss_octet_before_em_is_set(keys, alg, &valid));
+            if em[1] >= n[1] {
+                continue; // with the octet set, EM would not be below n
+            }
+            em[0] = 1;
+            let sig = sign(&em);
+            assert!(pss_octet_before_em_is_set(keys, alg, &sig));
+            assert!(keys.ours.verify_signature(alg, b"msg", &sig).is_err());
+            assert!(rsa_crate_verifies(keys, alg, b"msg", &sig));
+            tried += 1;
+            if tried == 4 {
+                return;
+            }
+        }
+        panic!("only {tried} salts gave an EM below n");
     }
 }

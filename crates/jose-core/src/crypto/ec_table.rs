@@ -15,8 +15,10 @@
 //! The field arithmetic is `p256`'s (`expose-field`); the point formulas are the
 //! Explicit-Formulas Database's `madd-2007-bl`, `add-2007-bl` and `dbl-2001-b` (a = −3),
 //! with the exceptional cases (equal or opposite points, infinity) handled explicitly.
-//! Checked against `p256`'s own verification by the unit tests below, every Wycheproof
-//! ECDSA P-256 case, and the ES256 differential fuzz target.
+//! Checked against `p256`'s own verification by the unit tests below (which reach every
+//! reachable exceptional case, see [`Case`]), every Wycheproof ECDSA P-256 case, the
+//! ES256 differential fuzz target, and `ec_table_differential`, which compares the
+//! point arithmetic itself with `p256`'s on chosen scalars and keys.
 
 use std::sync::OnceLock;
 
@@ -32,6 +34,81 @@ const P_MINUS_N: [u8; 32] = [
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b,
     0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda, 0xae,
 ];
+
+/// The exceptional cases of the incomplete formulas, where the general formula would be
+/// wrong (equal or opposite points, an operand at infinity), each handled by its own
+/// branch, and the two rare outcomes of [`verify`]. Which of them each computation
+/// meets, and which it cannot meet:
+/// - [`Table::new`]: every window's first step adds the window's base to itself
+///   ([`Case::AddEqual`]); no other step is exceptional, since `d·W = ±W` would need
+///   `(d ∓ 1)·2^k ≡ 0 (mod n)` for a digit `1 < d ≤ 255`.
+/// - `u1·G` from the generator's table: the first addition is onto infinity
+///   ([`Case::AffineOntoInfinity`]); no other is exceptional. Before window `j` the
+///   accumulator is `a·G` with `a` the digits of `u1` below window `j`, `0 < a < 2^(8j)`,
+///   and the table point is `t·G` with `2^(8j) ≤ t`; `a = t` is impossible, and `a + t`
+///   is a prefix of `u1`'s digits, so `0 < a + t ≤ u1 < n` and `a ≢ −t (mod n)`.
+/// - `u2·Q` from the key's table, added onto `u1·G`: the accumulator is
+///   `(u1 + k·low)·G` for `Q = k·G` and `low` the digits of `u2` below the window, which
+///   equals `±d·2^(4i)·k·G` for suitable `u1` (`u1 ≡ k·(±d·2^(4i) − low)`): any case of
+///   [`Jacobian::add_affine`] is reachable, and after an opposite point the next
+///   addition is onto infinity.
+/// - `u2·Q` by windows over the point ([`mul_add_windowed`]): building `2·Q` adds `Q` to
+///   itself ([`Case::AffineEqual`]); in the loop the running sum is doubled while it is
+///   still infinity ([`Case::DoubleInfinity`]) and its first addition is onto infinity;
+///   no other step of the loop is exceptional (the sum `16·S·Q` and the multiple `d·Q`,
+///   `d ≤ 15 < 16·S`, have `16·S + d` a prefix of `u2`, below `n`). The final addition
+///   of `u1·G` meets every case: `u2 = 0` (onto infinity, reached only through the
+///   internal entry point: ECDSA's `u2 = r/s` is never 0), `u1 = 0`, and
+///   `u1·G = ±u2·Q`.
+/// - Doubling a point with `y = 0` is unreachable: such a point has order 2, and the
+///   P-256 group has prime order `n`.
+///
+/// The unit tests count the hits ([`hit`]); outside tests counting compiles to nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Case {
+    /// [`Jacobian::double`] of infinity.
+    DoubleInfinity,
+    /// [`Jacobian::add_affine`] onto infinity.
+    AffineOntoInfinity,
+    /// [`Jacobian::add_affine`] of the same point: it doubles.
+    AffineEqual,
+    /// [`Jacobian::add_affine`] of the opposite point: infinity.
+    AffineOpposite,
+    /// [`Jacobian::add`] onto infinity.
+    AddOntoInfinity,
+    /// [`Jacobian::add`] of infinity.
+    AddInfinity,
+    /// [`Jacobian::add`] of the same point: it doubles.
+    AddEqual,
+    /// [`Jacobian::add`] of the opposite point: infinity.
+    AddOpposite,
+    /// [`verify`]'s `u1·G + u2·Q` is infinity: the signature is refused.
+    SumInfinity,
+    /// [`verify`] accepts with the x-coordinate equal to `r + n`.
+    XIsRPlusN,
+}
+
+#[cfg(test)]
+const CASES: usize = Case::XIsRPlusN as usize + 1;
+
+#[cfg(test)]
+thread_local! {
+    /// How often this thread met each [`Case`].
+    static HITS: [core::cell::Cell<u32>; CASES] =
+        const { [const { core::cell::Cell::new(0) }; CASES] };
+}
+
+/// Counts `case` in tests; nothing otherwise.
+#[inline(always)]
+fn hit(case: Case) {
+    #[cfg(test)]
+    HITS.with(|hits| {
+        let count = &hits[case as usize];
+        count.set(count.get() + 1);
+    });
+    #[cfg(not(test))]
+    let _ = case;
+}
 
 /// A point in affine coordinates (never the point at infinity here).
 #[derive(Clone, Copy)]
@@ -85,7 +162,13 @@ impl Jacobian {
 
     /// `2·self` (dbl-2001-b, a = −3).
     fn double(&self) -> Jacobian {
-        if self.is_infinity() || bool::from(self.y.is_zero()) {
+        if self.is_infinity() {
+            hit(Case::DoubleInfinity);
+            return Jacobian::INFINITY;
+        }
+        // Never taken (no point of order 2 on P-256, see [`Case`]), kept so the formula
+        // is never asked to double one.
+        if bool::from(self.y.is_zero()) {
             return Jacobian::INFINITY;
         }
         let delta = self.z.square();
@@ -107,6 +190,7 @@ impl Jacobian {
     /// `self + q` for an affine `q` (madd-2007-bl).
     fn add_affine(&self, q: &Affine) -> Jacobian {
         if self.is_infinity() {
+            hit(Case::AffineOntoInfinity);
             return Jacobian::from_affine(q);
         }
         let z1z1 = self.z.square();
@@ -117,8 +201,10 @@ impl Jacobian {
         if bool::from(h.is_zero()) {
             // Same x: the same point (double it) or opposite points (infinity).
             return if bool::from(r.is_zero()) {
+                hit(Case::AffineEqual);
                 self.double()
             } else {
+                hit(Case::AffineOpposite);
                 Jacobian::INFINITY
             };
         }
@@ -139,9 +225,11 @@ impl Jacobian {
     /// `self + q` (add-2007-bl), for building tables.
     fn add(&self, q: &Jacobian) -> Jacobian {
         if self.is_infinity() {
+            hit(Case::AddOntoInfinity);
             return *q;
         }
         if q.is_infinity() {
+            hit(Case::AddInfinity);
             return *self;
         }
         let z1z1 = self.z.square();
@@ -154,8 +242,10 @@ impl Jacobian {
         let r = (s2 - s1).double();
         if bool::from(h.is_zero()) {
             return if bool::from(r.is_zero()) {
+                hit(Case::AddEqual);
                 self.double()
             } else {
+                hit(Case::AddOpposite);
                 Jacobian::INFINITY
             };
         }
@@ -313,6 +403,12 @@ fn mul_add_windowed(p: &Affine, k: &FieldBytes, acc: Jacobian) -> Jacobian {
     sum.add(&acc)
 }
 
+/// `u1·G + u2·Q` for scalars given as 32 big-endian octets: `u1·G` from the generator's
+/// table `g`, then the key's multiples added onto it.
+fn lincomb(g: &Table, q: KeyMultiples<'_>, u1: &FieldBytes, u2: &FieldBytes) -> Jacobian {
+    q.mul_add(u2, g.mul_add(u1, Jacobian::INFINITY))
+}
+
 /// ECDSA P-256 verification (SEC 1 §4.1.4) of `(r, s)`, both already known to be in
 /// `[1, n-1]`, over the 32-octet `digest`, for the key `q`.
 pub(crate) fn verify(q: KeyMultiples<'_>, digest: &[u8; 32], r: &Scalar, s: &Scalar) -> bool {
@@ -323,11 +419,9 @@ pub(crate) fn verify(q: KeyMultiples<'_>, digest: &[u8; 32], r: &Scalar, s: &Sca
     let Some(w) = Option::<Scalar>::from(s.invert_vartime()) else {
         return false;
     };
-    let point = q.mul_add(
-        &(*r * w).to_repr(),
-        g.mul_add(&(z * w).to_repr(), Jacobian::INFINITY),
-    );
+    let point = lincomb(g, q, &(z * w).to_repr(), &(*r * w).to_repr());
     if point.is_infinity() {
+        hit(Case::SumInfinity);
         return false;
     }
     // x = X/Z² must equal r modulo n: x is r, or r + n when that is still below p.
@@ -345,7 +439,27 @@ pub(crate) fn verify(q: KeyMultiples<'_>, digest: &[u8; 32], r: &Scalar, s: &Sca
     let Some(n_fe) = n_as_field() else {
         return false;
     };
-    bool::from(point.x.ct_eq(&((r_fe + n_fe) * z2)))
+    let x_is_r_plus_n = bool::from(point.x.ct_eq(&((r_fe + n_fe) * z2)));
+    if x_is_r_plus_n {
+        hit(Case::XIsRPlusN);
+    }
+    x_is_r_plus_n
+}
+
+/// `u1·G + u2·Q` as affine big-endian `x || y`, or `None` for the point at infinity: the
+/// sum [`verify`] compares with `r`, for the differential fuzz target
+/// (`crate::internal::Es256Key`).
+#[cfg(any(test, feature = "bench-internals"))]
+pub(crate) fn lincomb_affine(q: KeyMultiples<'_>, u1: &Scalar, u2: &Scalar) -> Option<[u8; 64]> {
+    let sum = lincomb(Table::generator()?, q, &u1.to_repr(), &u2.to_repr());
+    if sum.is_infinity() {
+        return None;
+    }
+    let affine = normalize(&[sum])?;
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&affine[0].x.to_bytes());
+    out[32..].copy_from_slice(&affine[0].y.to_bytes());
+    Some(out)
 }
 
 /// The group order `n` as a field element (`n < p`).
@@ -441,29 +555,303 @@ mod tests {
         assert!(tried > 32, "only {tried} nonces gave a wrapped r below n");
     }
 
-    /// The exceptional cases of the addition formulas: P + P, P + (−P), and a table whose
-    /// base is the generator itself (so `u1·G + u2·Q` can meet equal points).
+    /// The formulas' exceptional cases called directly: `G + G` (mixed and Jacobian)
+    /// equals `2·G`, and `G + (−G)` is infinity. Whole computations that meet them are
+    /// in the tests below.
     #[test]
     fn exceptional_additions() {
         let g = Affine::generator().unwrap();
         let gj = Jacobian::from_affine(&g);
-        let doubled = gj.add_affine(&g);
         let expected = gj.double();
-        let [a, b] = [doubled, expected].map(|p| normalize(&[p]).unwrap()[0]);
-        assert!(a.x == b.x && a.y == b.y);
         let minus_g = Affine { x: g.x, y: -g.y };
-        assert!(gj.add_affine(&minus_g).is_infinity());
-        assert!(gj.add(&Jacobian::from_affine(&minus_g)).is_infinity());
-        // Q = G: u1·G + u2·G with u1 = u2 hits P + P inside the accumulation.
-        let multiples = (g, Table::new(&g, 4).unwrap());
-        let key = p256::ecdsa::VerifyingKey::from_affine(p256::AffinePoint::GENERATOR).unwrap();
-        let signer = SigningKey::from_bytes(&Scalar::ONE.to_repr()).unwrap();
-        for msg in 0..8u8 {
-            let digest = [msg; 32];
-            let sig: Signature = signer.sign_prehash(&digest).unwrap();
-            let (r, s) = sig.split_scalars();
-            assert!(key.verify_prehash(&digest, &sig).is_ok());
-            assert!(verify_both(&multiples, &digest, &r, &s));
+        let (sums, hits) = counted(|| {
+            [
+                gj.add_affine(&g),
+                gj.add(&gj),
+                gj.add_affine(&minus_g),
+                gj.add(&Jacobian::from_affine(&minus_g)),
+            ]
+        });
+        for doubled in &sums[..2] {
+            let [a, b] = [*doubled, expected].map(|p| normalize(&[p]).unwrap()[0]);
+            assert!(a.x == b.x && a.y == b.y);
+        }
+        assert!(sums[2].is_infinity() && sums[3].is_infinity());
+        for case in [
+            Case::AffineEqual,
+            Case::AddEqual,
+            Case::AffineOpposite,
+            Case::AddOpposite,
+        ] {
+            assert_eq!(count(&hits, case), 1, "{case:?}");
+        }
+    }
+
+    use core::cell::Cell;
+    use p256::ProjectivePoint;
+    use p256::elliptic_curve::point::AffineCoordinates;
+
+    /// Runs `f` and returns how often it met each [`Case`] on this thread.
+    fn counted<T>(f: impl FnOnce() -> T) -> (T, [u32; CASES]) {
+        HITS.with(|hits| hits.iter().for_each(|h| h.set(0)));
+        let out = f();
+        (out, HITS.with(|hits| hits.each_ref().map(Cell::get)))
+    }
+
+    fn count(hits: &[u32; CASES], case: Case) -> u32 {
+        hits[case as usize]
+    }
+
+    /// The key `Q = k·G`: as `p256` holds it, and as jose's point and table.
+    struct Key {
+        q: ProjectivePoint,
+        verifier: p256::ecdsa::VerifyingKey,
+        point: Affine,
+        table: Table,
+    }
+
+    fn key_from_point(q: ProjectivePoint) -> Key {
+        let verifier = p256::ecdsa::VerifyingKey::from_affine(q.to_affine()).unwrap();
+        let (point, table) = multiples_of(&verifier);
+        Key {
+            q,
+            verifier,
+            point,
+            table,
+        }
+    }
+
+    /// Keys for the relations below: `G`, `−G`, a small and a full-size multiple.
+    fn keys() -> Vec<(Scalar, Key)> {
+        let big = Scalar::from_repr(
+            [
+                0x9c, 0x1f, 0x05, 0xe2, 0x77, 0x3a, 0x4b, 0x10, 0x8d, 0x61, 0xf4, 0x2e, 0x53, 0xb8,
+                0x07, 0xc9, 0x3d, 0xa2, 0x6e, 0x91, 0x0b, 0x58, 0xe7, 0x24, 0xcf, 0x86, 0x19, 0x7a,
+                0x42, 0xd3, 0x65, 0xf0,
+            ]
+            .into(),
+        )
+        .unwrap();
+        [
+            Scalar::ONE,
+            -Scalar::ONE,
+            Scalar::from(0x1234_5678_u64),
+            big,
+        ]
+        .into_iter()
+        .map(|k| (k, key_from_point(ProjectivePoint::GENERATOR * k)))
+        .collect()
+    }
+
+    /// `u1·G + u2·Q` as `p256` computes it (affine `x || y`), `None` for infinity.
+    fn reference(u1: &Scalar, u2: &Scalar, q: &ProjectivePoint) -> Option<[u8; 64]> {
+        let sum = (ProjectivePoint::GENERATOR * u1 + q * u2).to_affine();
+        let encoded = sum.to_encoded_point(false);
+        let (x, y) = (encoded.x()?, encoded.y()?);
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(x);
+        out[32..].copy_from_slice(y);
+        Some(out)
+    }
+
+    /// A signature whose verification computes exactly `u1·G + u2·Q` (`u2 ≠ 0`): with
+    /// `R` that sum, `r = x(R) mod n`, `s = r/u2` and the digest `e = u1·s`, verification
+    /// recomputes `e/s = u1` and `r/s = u2`. When `R` is infinity `r` is arbitrary and
+    /// the signature must fail. Returns the digest, `r`, `s` and whether it is valid.
+    fn signature_for(u1: &Scalar, u2: &Scalar, key: &Key) -> ([u8; 32], Scalar, Scalar, bool) {
+        let sum = (ProjectivePoint::GENERATOR * u1 + key.q * u2).to_affine();
+        let (r, valid) = if bool::from(sum.is_identity()) {
+            (Scalar::from(0x5eed_u64), false)
+        } else {
+            (<Scalar as Reduce<U256>>::reduce_bytes(&sum.x()), true)
+        };
+        let s = r * u2.invert().unwrap();
+        ((*u1 * s).to_repr().into(), r, s, valid)
+    }
+
+    /// Verifies the signature for `(u1, u2)` by the table and by the point, counting
+    /// each path's cases; both must give `p256`'s answer, which must be `valid`.
+    fn verify_counted(u1: &Scalar, u2: &Scalar, key: &Key) -> ([u32; CASES], [u32; CASES]) {
+        let (digest, r, s, valid) = signature_for(u1, u2, key);
+        let sig = Signature::from_scalars(r, s).unwrap();
+        assert_eq!(key.verifier.verify_prehash(&digest, &sig).is_ok(), valid);
+        let (by_table, table_hits) =
+            counted(|| verify(KeyMultiples::Table(&key.table), &digest, &r, &s));
+        let (by_point, point_hits) =
+            counted(|| verify(KeyMultiples::Point(&key.point), &digest, &r, &s));
+        assert_eq!((by_table, by_point), (valid, valid));
+        if !valid {
+            assert_eq!(count(&table_hits, Case::SumInfinity), 1);
+            assert_eq!(count(&point_hits, Case::SumInfinity), 1);
+        }
+        (table_hits, point_hits)
+    }
+
+    /// `u1·G + u2·Q` by the table and by the point, each with the cases it met; both
+    /// must equal `p256`'s sum.
+    fn sums_counted(u1: &Scalar, u2: &Scalar, key: &Key) -> ([u32; CASES], [u32; CASES]) {
+        let expected = reference(u1, u2, &key.q);
+        let (by_table, table_hits) =
+            counted(|| lincomb_affine(KeyMultiples::Table(&key.table), u1, u2));
+        let (by_point, point_hits) =
+            counted(|| lincomb_affine(KeyMultiples::Point(&key.point), u1, u2));
+        assert_eq!(by_table, expected, "table path");
+        assert_eq!(by_point, expected, "point path");
+        (table_hits, point_hits)
+    }
+
+    /// A scalar all of whose 4-bit digits are non-zero, below `n` (top digit 7).
+    fn dense_scalar(seed: u8) -> [u8; 32] {
+        let mut u = [0u8; 32];
+        for (i, byte) in u.iter_mut().enumerate() {
+            *byte = (0x5a ^ seed ^ (i as u8).wrapping_mul(0x3d)) | 0x11;
+        }
+        u[0] = 0x70 | (u[0] & 0x0f);
+        u
+    }
+
+    /// The value of `u`'s 4-bit digits below `window`, and `u`'s digit at `window` times
+    /// `16^window`: the accumulator's and the table point's multiples of `Q` when the
+    /// key's table adds window `window`.
+    fn split_at_window(u: &[u8; 32], window: usize) -> (Scalar, Scalar) {
+        let (mut low, mut at) = ([0u8; 32], [0u8; 32]);
+        for w in 0..=window {
+            let (byte, shift) = (31 - w / 2, 4 * (w % 2));
+            let digit = (u[byte] >> shift) & 0x0f;
+            let into = if w == window { &mut at } else { &mut low };
+            into[byte] |= digit << shift;
+        }
+        let scalar = |b: [u8; 32]| Scalar::from_repr(b.into()).unwrap();
+        (scalar(low), scalar(at))
+    }
+
+    /// The key table's mixed addition meets the accumulator itself (`u1·G + low·Q =
+    /// d·16^i·Q`: it doubles) and its negation (`= −d·16^i·Q`: infinity, and the next
+    /// window's addition is onto infinity), in the lowest, a middle and the top window;
+    /// `u1·G` from the generator's table meets no exceptional case on the way.
+    #[test]
+    fn key_table_addition_meets_the_accumulator() {
+        let g = Table::generator().unwrap();
+        for (seed, (k, key)) in keys().into_iter().enumerate() {
+            for window in [0, 1, 30, 62, 63] {
+                let u2_bytes = dense_scalar(seed as u8 + window as u8);
+                let u2 = Scalar::from_repr(u2_bytes.into()).unwrap();
+                let (low, at) = split_at_window(&u2_bytes, window);
+                let cases = [
+                    (k * (at - low), Case::AffineEqual),
+                    (-(k * (at + low)), Case::AffineOpposite),
+                ];
+                for (u1, case) in cases {
+                    let (acc, g_hits) = counted(|| g.mul_add(&u1.to_repr(), Jacobian::INFINITY));
+                    let mut only_the_first = [0; CASES];
+                    only_the_first[Case::AffineOntoInfinity as usize] = 1;
+                    assert_eq!(g_hits, only_the_first, "u1·G, window {window}");
+                    let (_, q_hits) = counted(|| key.table.mul_add(&u2.to_repr(), acc));
+                    assert_eq!(count(&q_hits, case), 1, "{case:?}, window {window}");
+                    if case == Case::AffineOpposite && window < 63 {
+                        assert_eq!(count(&q_hits, Case::AffineOntoInfinity), 1);
+                    }
+                    // The same through the whole computation and a signature's
+                    // verification, against p256.
+                    let (table_hits, _) = sums_counted(&u1, &u2, &key);
+                    assert_eq!(count(&table_hits, case), 1);
+                    let (table_hits, _) = verify_counted(&u1, &u2, &key);
+                    assert_eq!(count(&table_hits, case), 1);
+                }
+            }
+        }
+    }
+
+    /// The point path's final addition `u2·Q + u1·G` meets equal points (`u1 = u2·k`:
+    /// it doubles, and the signature verifies) and opposite ones (`u1 = −u2·k`:
+    /// infinity, refused), on both paths and as `p256` decides.
+    #[test]
+    fn final_addition_meets_u2_q() {
+        for (seed, (k, key)) in keys().into_iter().enumerate() {
+            for u2 in [
+                Scalar::ONE,
+                Scalar::from(0xfedc_u64),
+                Scalar::from_repr(dense_scalar(seed as u8).into()).unwrap(),
+                -Scalar::ONE,
+            ] {
+                let (_, point_hits) = verify_counted(&(u2 * k), &u2, &key);
+                assert_eq!(count(&point_hits, Case::AddEqual), 1);
+                let (_, point_hits) = sums_counted(&(u2 * k), &u2, &key);
+                assert_eq!(count(&point_hits, Case::AddEqual), 1);
+
+                let (table_hits, point_hits) = verify_counted(&-(u2 * k), &u2, &key);
+                assert_eq!(count(&point_hits, Case::AddOpposite), 1);
+                // On the table path the last non-zero window meets its negation.
+                assert_eq!(count(&table_hits, Case::AffineOpposite), 1);
+                sums_counted(&-(u2 * k), &u2, &key);
+            }
+        }
+    }
+
+    /// `u1 = 0` (a digest that is 0 modulo n): `u1·G` is infinity, so the point path
+    /// adds infinity last and the key's table starts from it. `u2 = 0` (no signature has
+    /// it: `u2 = r/s`; the sum only): the point path's running sum stays infinity
+    /// through every doubling and the final addition is onto infinity. Both zero: the
+    /// sum is infinity.
+    #[test]
+    fn zero_scalars() {
+        for (seed, (_, key)) in keys().into_iter().enumerate() {
+            let u = Scalar::from_repr(dense_scalar(seed as u8).into()).unwrap();
+            let (table_hits, point_hits) = verify_counted(&Scalar::ZERO, &u, &key);
+            assert_eq!(count(&point_hits, Case::AddInfinity), 1);
+            assert!(count(&table_hits, Case::AffineOntoInfinity) >= 1);
+            let (_, point_hits) = sums_counted(&Scalar::ZERO, &u, &key);
+            assert_eq!(count(&point_hits, Case::AddInfinity), 1);
+
+            let (table_hits, point_hits) = sums_counted(&u, &Scalar::ZERO, &key);
+            assert_eq!(count(&point_hits, Case::DoubleInfinity), 256);
+            assert_eq!(count(&point_hits, Case::AddOntoInfinity), 1);
+            // Only the generator table's first addition: the key's table adds nothing.
+            assert_eq!(count(&table_hits, Case::AffineOntoInfinity), 1);
+
+            sums_counted(&Scalar::ZERO, &Scalar::ZERO, &key);
+        }
+    }
+
+    /// `x ≡ r (mod n)` with `x = r + n`: a key whose point has an x-coordinate in
+    /// `[n, p)` signs with `u1 = 0`, `u2 = 1` (`R = Q`), so `r = x − n`. Both paths and
+    /// `p256` accept, through the `r + n` comparison.
+    #[test]
+    fn x_coordinate_above_n_verifies_as_r_plus_n() {
+        use p256::elliptic_curve::bigint::Encoding;
+        use p256::elliptic_curve::sec1::FromEncodedPoint;
+        let n_minus_1 = U256::from_be_slice(&(-Scalar::ONE).to_repr());
+        let mut found = 0;
+        for i in 2u64..64 {
+            let x = n_minus_1.wrapping_add(&U256::from_u64(i)).to_be_bytes();
+            let mut compressed = vec![0x02];
+            compressed.extend_from_slice(&x);
+            let encoded = p256::EncodedPoint::from_bytes(&compressed).unwrap();
+            let Some(point) =
+                Option::<p256::AffinePoint>::from(p256::AffinePoint::from_encoded_point(&encoded))
+            else {
+                continue; // x³ − 3x + b is not a square
+            };
+            let key = key_from_point(point.into());
+            let r = Scalar::from(i - 1);
+            assert_eq!(<Scalar as Reduce<U256>>::reduce_bytes(&point.x()), r);
+            let (table_hits, point_hits) = verify_counted(&Scalar::ZERO, &Scalar::ONE, &key);
+            assert_eq!(count(&table_hits, Case::XIsRPlusN), 1);
+            assert_eq!(count(&point_hits, Case::XIsRPlusN), 1);
+            found += 1;
+        }
+        assert!(found > 8, "only {found} points with x just above n");
+    }
+
+    /// Building a key's table doubles each window's base once (its first step) and
+    /// meets no other exceptional case.
+    #[test]
+    fn table_building_doubles_each_window_base() {
+        for (_, key) in keys() {
+            let (_, hits) = counted(|| Table::new(&key.point, 4).unwrap());
+            let mut expected = [0; CASES];
+            expected[Case::AddEqual as usize] = 64;
+            assert_eq!(hits, expected);
         }
     }
 }

@@ -26,7 +26,8 @@
 //! report although jose holds no private key.
 //!
 //! Correctness is checked against `num-bigint-dig`'s `modpow` and `%` (the unit tests
-//! below, the RSA differential fuzz target) and against every Wycheproof RSA case.
+//! below, the RSA differential fuzz target, and `montgomery_differential`, which fuzzes
+//! moduli, bases and exponents directly) and against every Wycheproof RSA case.
 
 /// The largest modulus handled, in 64-bit limbs (8192 bits, the key import maximum).
 /// Keys above it are refused at import, so the fixed-size buffers below always fit.
