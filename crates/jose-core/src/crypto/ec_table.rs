@@ -605,6 +605,7 @@ fn n_as_field<C: Curve>() -> Option<C::Fe> {
     Option::<C::Fe>::from(C::Fe::from_repr(n_minus_1)).map(|f| f + C::Fe::ONE)
 }
 
+#[cfg(test)]
 mod tests {
     use super::*;
     use p256::{Scalar, U256};
@@ -671,7 +672,7 @@ mod tests {
         let key = multiples_of(&verifier);
         let digest = [0x5a; 32];
         let z = <Scalar as Reduce<U256>>::reduce_bytes(&digest.into());
-        let p_minus_n = U256::from_be_slice(&P_MINUS_N);
+        let p_minus_n = U256::from_be_slice(P_MINUS_N);
         let mut tried = 0;
         for k in 1u64..64 {
             let k = Scalar::from(k);
