@@ -12,13 +12,14 @@
 //!
 //! Some of the arithmetic is ours rather than a RustCrypto crate's: the RSA Montgomery
 //! exponentiation (`montgomery`, with squarings unrolled by `build.rs`) and the
-//! precomputed-table ECDSA verification (`ec_table`, on `p256`'s field arithmetic). It is
-//! variable time on purpose: a verifier only ever handles public keys, public signatures
-//! and public messages. It is checked against the RustCrypto crates by the Wycheproof
-//! suites, differential unit tests and the differential fuzz targets; see
-//! `docs/DESIGN.md` for the list. ES384 and ES512 (`ec_wide`) and EdDSA (`ed25519`)
-//! verify with the `p384`, `p521` and `ed25519-dalek` crates' own code, so a key's first
-//! verification costs exactly what the crate's does; they have no precomputed key table.
+//! precomputed-table ECDSA verification of ES256 and ES384 (`ec_table`, on `p256`'s and
+//! `p384`'s field arithmetic). It is variable time on purpose: a verifier only ever
+//! handles public keys, public signatures and public messages. It is checked against the
+//! RustCrypto crates by the Wycheproof suites, differential unit tests and the
+//! differential fuzz targets; see `docs/DESIGN.md` for the list. ES512 (`ec_wide`) and
+//! EdDSA (`ed25519`) verify with the `p521` and `ed25519-dalek` crates' own code, so a
+//! key's first verification costs exactly what the crate's does; they have no
+//! precomputed key table.
 
 mod digest;
 mod ec;

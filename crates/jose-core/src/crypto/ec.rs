@@ -20,9 +20,12 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
 use p256::{EncodedPoint, PublicKey};
 
-use super::ec_table::{self, Affine, KeyMultiples, Table};
+use super::ec_table::{self, KeyMultiples, P256};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
+
+type Affine = ec_table::Affine<P256>;
+type Table = ec_table::Table<P256>;
 
 /// Length of one P-256 coordinate and of `r` and `s`.
 pub(crate) const FIELD_LEN: usize = 32;
@@ -96,7 +99,7 @@ impl EcKey {
             Some(table) => Some(KeyMultiples::Table(table)),
             // A first verification converts the coordinates again (two field
             // conversions) rather than keep a third copy of them in every key.
-            None if ec_table::generator_is_built() => {
+            None if ec_table::generator_is_built::<P256>() => {
                 point = self.point();
                 point.as_ref().map(KeyMultiples::Point)
             }
@@ -105,7 +108,7 @@ impl EcKey {
         let valid = match (multiples, <[u8; 32]>::try_from(digest.as_slice())) {
             (Some(multiples), Ok(digest)) => {
                 let (r, s) = signature.split_scalars();
-                ec_table::verify(multiples, &digest, &r, &s)
+                ec_table::verify(multiples, &digest, &*r, &*s)
             }
             // Before any key's second verification has built the generator's table, and
             // never for other digest lengths (not reached for ES256).

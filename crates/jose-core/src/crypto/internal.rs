@@ -9,7 +9,7 @@ use p256::elliptic_curve::sec1::FromEncodedPoint;
 use p256::elliptic_curve::{Field, PrimeField};
 use p256::{EncodedPoint, FieldBytes, PublicKey, Scalar, U256};
 
-use super::ec_table::{self, Affine, KeyMultiples, Table};
+use super::ec_table::{self, P256};
 use super::montgomery::{MAX_OCTETS, Modulus};
 
 /// An RSA modulus prepared for Montgomery exponentiation, as an RSA key holds it.
@@ -36,8 +36,8 @@ impl RsaModulus {
 /// A P-256 public key `Q` in both forms ES256 verification uses: the point, for a key's
 /// first verification, and the table of its multiples, for later ones.
 pub struct Es256Key {
-    point: Affine,
-    table: Table,
+    point: ec_table::Affine<P256>,
+    table: ec_table::Table<P256>,
 }
 
 impl Es256Key {
@@ -46,16 +46,16 @@ impl Es256Key {
     pub fn new(x: &[u8; 32], y: &[u8; 32]) -> Option<Es256Key> {
         let encoded = EncodedPoint::from_affine_coordinates(&(*x).into(), &(*y).into(), false);
         Option::<PublicKey>::from(PublicKey::from_encoded_point(&encoded))?;
-        let point = Affine::from_coordinates(x, y)?;
-        let table = Table::new(&point, 4)?;
+        let point = ec_table::Affine::from_coordinates(x, y)?;
+        let table = ec_table::Table::new(&point, 4)?;
         Some(Es256Key { point, table })
     }
 
-    fn multiples(&self, by_table: bool) -> KeyMultiples<'_> {
+    fn multiples(&self, by_table: bool) -> ec_table::KeyMultiples<'_, P256> {
         if by_table {
-            KeyMultiples::Table(&self.table)
+            ec_table::KeyMultiples::Table(&self.table)
         } else {
-            KeyMultiples::Point(&self.point)
+            ec_table::KeyMultiples::Point(&self.point)
         }
     }
 
@@ -64,7 +64,9 @@ impl Es256Key {
     /// big-endian and reduced modulo the group order `n`.
     pub fn u1g_plus_u2q(&self, u1: &[u8; 32], u2: &[u8; 32], by_table: bool) -> Option<[u8; 64]> {
         let reduce = |u: &[u8; 32]| <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(*u));
-        ec_table::lincomb_affine(self.multiples(by_table), &reduce(u1), &reduce(u2))
+        ec_table::lincomb_affine(self.multiples(by_table), &reduce(u1), &reduce(u2))?
+            .try_into()
+            .ok()
     }
 
     /// ECDSA verification of `(r, s)` (big-endian) over a 32-octet digest, as ES256
