@@ -29,8 +29,8 @@ use crate::input::Input;
 ///
 /// Oracle: `RsaModulus::new` accepts the modulus; `pow` returns `None` exactly when the
 /// base's length is not the modulus' length, the base is not below `n` or `e = 0`, and
-/// otherwise `base^e mod n` as num-bigint-dig computes it ([`reference_pow`]),
-/// left-padded to `n`'s length.
+/// otherwise `base^e mod n` as num-bigint-dig computes it (its `modpow`, or its `*` and
+/// `%` for small exponents), left-padded to `n`'s length.
 pub fn montgomery_differential(data: &[u8]) {
     let mut octets = Octets::new(data);
     let bits = 2048 + usize::from(octets.input.u16()) % 6145;
