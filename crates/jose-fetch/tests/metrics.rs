@@ -1,7 +1,8 @@
 //! The `metrics` feature: a scripted run against a local provider (a good fetch, an
 //! unknown-`kid` refetch and one refused, an outage answered from the stale set through
 //! a 503, a malformed set and a hang, recovery, a revalidation) and the exact counts it
-//! must leave in a recorder. `cargo test -p jose-fetch --features metrics --test metrics`.
+//! must leave in a recorder. `cargo test -p jose-fetch --features metrics --test metrics`,
+//! or the workspace's `cargo test`, whose jose-axum dev-dependency turns the feature on.
 //!
 //! The recorder is installed for this test's thread only (`set_default_local_recorder`),
 //! not globally: the test runs on a current-thread runtime, so the fetches the fetcher
