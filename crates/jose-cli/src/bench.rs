@@ -188,8 +188,8 @@ impl SigningKey {
                 Ok(signature.to_bytes().to_vec())
             }
             (Algorithm::ES512, SigningKey::P521(key)) => {
-                // p521 0.13 signs deterministically only with its `getrandom` feature;
-                // a randomized signature is as good for a benchmark token.
+                // p521 0.13 has no RFC 6979 signer, only a randomized one; a randomized
+                // signature is as good for a benchmark token.
                 let signature: p521::ecdsa::Signature = key.sign_with_rng(&mut OsRng, message);
                 Ok(signature.to_bytes().to_vec())
             }
