@@ -10,22 +10,30 @@ use jose_jwk::{KeySource, TokenCache, VerifiedJws, VerifiedJwt, VerifyFuture};
 use crate::fetcher::RemoteJwks;
 use crate::registry::IssuerRegistry;
 
-impl KeySource for RemoteJwks {
-    fn verify<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJwt> {
-        Box::pin(async move { Ok(self.verify_parsed_jwt(token, validation).await?) })
-    }
+/// `verify` and `verify_jws` of a fetcher type, by its own `verify_parsed_jwt` /
+/// `verify_parsed_jws`, whose `FetchError`s become `KeySourceError`s.
+macro_rules! parsed_verification {
+    () => {
+        fn verify<'a>(
+            &'a self,
+            token: &'a CompactJws<'a>,
+            validation: &'a Validation,
+        ) -> VerifyFuture<'a, VerifiedJwt> {
+            Box::pin(async move { Ok(self.verify_parsed_jwt(token, validation).await?) })
+        }
 
-    fn verify_jws<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJws> {
-        Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
-    }
+        fn verify_jws<'a>(
+            &'a self,
+            token: &'a CompactJws<'a>,
+            validation: &'a Validation,
+        ) -> VerifyFuture<'a, VerifiedJws> {
+            Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
+        }
+    };
+}
+
+impl KeySource for RemoteJwks {
+    parsed_verification!();
 
     /// A key is trusted while the set this fetcher would verify with now holds it.
     fn trusts(&self, key: &jose_jwk::KeyId) -> bool {
@@ -39,21 +47,7 @@ impl KeySource for RemoteJwks {
 }
 
 impl KeySource for IssuerRegistry {
-    fn verify<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJwt> {
-        Box::pin(async move { Ok(self.verify_parsed_jwt(token, validation).await?) })
-    }
-
-    fn verify_jws<'a>(
-        &'a self,
-        token: &'a CompactJws<'a>,
-        validation: &'a Validation,
-    ) -> VerifyFuture<'a, VerifiedJws> {
-        Box::pin(async move { Ok(self.verify_parsed_jws(token, validation).await?) })
-    }
+    parsed_verification!();
 
     /// Every issuer's fetcher reports the cache in its status.
     fn token_cache_attached(&self, cache: &Arc<TokenCache>) {
